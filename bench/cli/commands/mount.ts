@@ -1,0 +1,88 @@
+// `fusebench mount`: serve in the foreground (for fio or a shell) until Ctrl-C; stats on exit.
+import type { Command } from 'commander';
+import { startServer } from '../../server/process.js';
+import { formatStatsTable } from '../../server/format-stats.js';
+import { BACKENDS, parseFopenList, parseInitList, parseModeSpec, type Backend } from '../../modes.js';
+import { UsageError } from '../errors.js';
+import { parseDelaySpec, parsePositiveInt } from '../parse.js';
+
+interface MountOpts {
+  mode: string;
+  fopen?: string;
+  init?: string;
+  delay?: string;
+  backend: string;
+  backing: string;
+  threads?: string;
+  getxattr?: string;
+  json?: boolean;
+}
+
+export function registerMount(program: Command): void {
+  program
+    .command('mount')
+    .summary('serve a mount in the foreground (for fio, fstests or a shell)')
+    .description(
+      'Mount fusebench-server over a backing directory and serve in the foreground until Ctrl-C ' +
+        '(for fio, fstests or a shell). Prints the server stats on exit; always unmounts.',
+    )
+    .argument('<mountpoint>', 'empty directory to mount on (created if missing)')
+    .requiredOption('--backing <dir>', 'backing directory the filesystem passes through to (created if missing)')
+    .option('--mode <mode>', 'cached | direct | parallel | passthrough | passthrough-direct | passthrough-parallel, optionally +allow-mmap/+async-dio/+writeback', 'parallel')
+    .option('--fopen <flags>', 'raw FOPEN flags replied to every open instead of a mode, e.g. DIRECT_IO,KEEP_CACHE')
+    .option('--init <opts>', 'INIT options: allow-mmap,async-dio,writeback (added to those in --mode)')
+    .option('--delay <spec>', 'hold requests per opcode, e.g. write=1ms,read=200us', '')
+    .option('--backend <kind>', 'disk (real I/O on the backing files) | null (writes dropped, reads return zeros)', 'disk')
+    .option('--threads <n>', 'server threads (each on its own cloned /dev/fuse fd)')
+    .option('--getxattr <answer>', 'enosys (kernel stops asking before each write) | enodata (like libfuse passthrough_hp)')
+    .option('--json', 'print the final stats as one JSON document on stdout')
+    .action(async (mountpoint: string, o: MountOpts) => {
+      let spec;
+      let extraInit;
+      let fopen;
+      try {
+        spec = parseModeSpec(o.mode);
+        extraInit = parseInitList(o.init ?? '');
+        fopen = o.fopen !== undefined ? parseFopenList(o.fopen) : spec.fopen;
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      for (const i of extraInit) if (!spec.init.includes(i)) spec.init.push(i);
+      if (!(BACKENDS as readonly string[]).includes(o.backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}`);
+      if (o.getxattr && o.getxattr !== 'enosys' && o.getxattr !== 'enodata') throw new UsageError('--getxattr must be enosys or enodata');
+      const server = await startServer({
+        backing: o.backing,
+        mountpoint,
+        mode: o.fopen !== undefined ? null : spec.mode,
+        fopen,
+        init: spec.init,
+        delay: parseDelaySpec(o.delay ?? ''),
+        backend: o.backend as Backend,
+        ...(o.threads ? { threads: parsePositiveInt(o.threads, '--threads') } : {}),
+        ...(o.getxattr ? { getxattr: o.getxattr as 'enosys' | 'enodata' } : {}),
+        stderr: 'inherit',
+      });
+      const r = server.ready;
+      process.stderr.write(
+        `fusebench: serving ${r.backing} on ${r.mountpoint} (pid ${r.pid}, fopen ${r.fopen.join('|') || 'none'}, ` +
+          `backend ${r.backend}, INIT ${r.init.negotiated.join(',')})\n` +
+          `fusebench: passthrough ${r.passthrough.usable ? 'usable' : `unusable: ${r.passthrough.reason ?? ''}`}\n` +
+          `fusebench: live stats: fusebench stats ${r.mountpoint}; Ctrl-C to unmount\n`,
+      );
+      const stop = (): void => {
+        void server.stop();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      const exit = await server.waitExit();
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      if (o.json) {
+        process.stdout.write(JSON.stringify({ exit: exit.reason, stats: exit.stats }) + '\n');
+      } else {
+        process.stderr.write(`fusebench: unmounted ${r.mountpoint} (${exit.reason})\n`);
+        if (exit.stats) process.stdout.write(formatStatsTable(exit.stats));
+      }
+      if (exit.reason === 'crashed') process.exitCode = 1;
+    });
+}

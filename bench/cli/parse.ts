@@ -1,0 +1,67 @@
+// Parsers for option values; each throws UsageError naming the option and what is accepted.
+import { UsageError } from './errors.js';
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** `4k`, `128K`, `1m`, `4096` → bytes. */
+export function parseSize(v: string, what = 'size'): number {
+  const m = /^(\d+)\s*([bkmg]?)(?:i?b)?$/i.exec(v.trim());
+  if (!m) throw new UsageError(`${what} "${v}" is not a size (e.g. 4k, 128k, 1m)`);
+  const n = Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]!;
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${what} "${v}" is out of range`);
+  return n;
+}
+
+const TIME_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000 };
+
+/** `2s`, `500ms`, `200us` → milliseconds. A bare number means seconds. */
+export function parseDurationMs(v: string, what = 'duration'): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|m)?$/.exec(v.trim());
+  if (!m) throw new UsageError(`${what} "${v}" is not a duration (e.g. 2s, 500ms, 200us)`);
+  const ms = Number(m[1]) * TIME_UNITS[m[2] ?? 's']!;
+  if (!Number.isFinite(ms) || ms < 0) throw new UsageError(`${what} "${v}" is out of range`);
+  return ms;
+}
+
+export function parseList(v: string): string[] {
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+export function parsePositiveInt(v: string, what: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${what} "${v}" must be a positive integer`);
+  return n;
+}
+
+export function parseIntList(v: string, what: string): number[] {
+  return parseList(v).map((s) => parsePositiveInt(s, what));
+}
+
+/**
+ * A server delay spec: `write=200us,read=1ms` or `none`. Validated here so a typo fails before any
+ * mount; the server parses the same syntax.
+ */
+export function parseDelaySpec(v: string): string {
+  const t = v.trim();
+  if (t === '' || t === 'none' || t === '0') return '';
+  for (const part of parseList(t)) {
+    const m = /^([a-z_0-9]+)=(\d+(?:\.\d+)?)(ns|us|ms|s)$/i.exec(part);
+    if (!m) throw new UsageError(`delay "${part}" must look like write=200us (opcode=time with unit ns|us|ms|s)`);
+  }
+  return t.toLowerCase();
+}
+
+/** Delay in ns for one opcode of a delay spec, 0 when absent. */
+export function delayNs(spec: string, opcode: string): number {
+  for (const part of parseList(spec)) {
+    const m = /^([a-z_0-9]+)=(\d+(?:\.\d+)?)(ns|us|ms|s)$/i.exec(part);
+    if (m && m[1]!.toLowerCase() === opcode.toLowerCase()) {
+      const mult = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 }[m[3]!.toLowerCase() as 'ns' | 'us' | 'ms' | 's'];
+      return Number(m[2]) * mult;
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,189 @@
+// The results document (design.md "Results"). Files from other people are untrusted input:
+// everything read back goes through `parseResults`, which names the first bad field.
+import { z } from 'zod';
+
+export const SCHEMA_VERSION = 1;
+
+const count = z.number().int().nonnegative();
+const ns = z.number().nonnegative();
+
+export const OpStatsSchema = z.object({
+  count,
+  p50Ns: ns,
+  p90Ns: ns,
+  p99Ns: ns,
+  p999Ns: ns,
+  maxNs: ns,
+  meanNs: ns,
+  opsPerSec: z.number().nonnegative(),
+  bytesPerSec: z.number().nonnegative(),
+  /** HdrHistogram V2 compressed, base64 (hdr-histogram-js encodeIntoCompressedBase64). */
+  histogram: z.string().max(4_000_000),
+  /** Relative path of the `.hgrm` file written beside results.json, if any. */
+  hgrm: z.string().max(512).optional(),
+});
+export type OpStats = z.infer<typeof OpStatsSchema>;
+
+export const ServerOpStatsSchema = z.object({
+  count,
+  bytes: count.optional(),
+  errors: count.optional(),
+  maxInFlightPerInode: count,
+  meanInFlight: z.number().nonnegative().optional(),
+  maxInFlight: count.optional(),
+});
+export type ServerOpStats = z.infer<typeof ServerOpStatsSchema>;
+
+export const TimePointSchema = z.object({
+  /** Start of the interval, ms since the timed phase began. */
+  tMs: z.number(),
+  phase: z.string().max(64),
+  writesInFlightMax: count,
+  writesInFlightMean: z.number().nonnegative(),
+  opsPerSec: z.number().nonnegative(),
+  p50Ns: ns,
+  p99Ns: ns,
+});
+export type TimePoint = z.infer<typeof TimePointSchema>;
+
+export const PhaseSchema = z.object({
+  name: z.string().max(64),
+  startMs: z.number(),
+  endMs: z.number(),
+});
+
+export const CellSchema = z.object({
+  id: z.string().max(256),
+  scenario: z.string().max(64),
+  mode: z.string().max(128),
+  fopen: z.array(z.string().max(32)).max(16),
+  init: z.array(z.string().max(32)).max(16),
+  engine: z.string().max(32),
+  jobs: z.number().int().positive(),
+  blockSize: z.number().int().positive(),
+  backend: z.string().max(32),
+  server: z.string().max(32),
+  delay: z.string().max(128),
+  repeat: z.number().int().nonnegative(),
+  durationNs: ns,
+  status: z.enum(['ok', 'unsupported', 'error']),
+  reason: z.string().max(4096).nullable(),
+  lockPath: z.enum(['shared', 'exclusive', 'n/a']),
+  ops: z.record(z.string().max(64), OpStatsSchema),
+  serverStats: z.record(z.string().max(64), ServerOpStatsSchema),
+  errors: z.record(z.string().max(64), count),
+  /** Errors the mode rules predict (e.g. ENODEV for a shared mmap of a direct file). */
+  expectedErrors: z.array(z.string().max(64)).max(16).optional(),
+  timeSeries: z.array(TimePointSchema).max(100_000).optional(),
+  phases: z.array(PhaseSchema).max(64).optional(),
+});
+export type Cell = z.infer<typeof CellSchema>;
+
+export const ProbeSchema = z.object({
+  id: z.string().max(128),
+  rule: z.string().max(1024),
+  expected: z.string().max(1024),
+  observed: z.string().max(4096),
+  verdict: z.enum(['pass', 'fail', 'unsupported']),
+  changedIn: z.string().max(64).nullable(),
+  reason: z.string().max(4096).nullable().optional(),
+});
+export type Probe = z.infer<typeof ProbeSchema>;
+
+export const HostSchema = z.object({
+  hostname: z.string().max(256).optional(),
+  kernelRelease: z.string().max(256),
+  kernelVersion: z.string().max(512),
+  emulated: z.boolean(),
+  cpu: z.string().max(256),
+  cpus: z.number().int().nonnegative().optional(),
+  memBytes: z.number().nonnegative().optional(),
+  root: z.boolean().optional(),
+  config: z.record(z.string().max(64), z.string().max(64)).optional(),
+  moduleParams: z.record(z.string().max(64), z.string().max(256)).optional(),
+  sysctls: z.record(z.string().max(64), z.string().max(256)).optional(),
+});
+export type Host = z.infer<typeof HostSchema>;
+
+export const FuseSchema = z.object({
+  protocol: z.string().max(16),
+  initOffered: z.array(z.string().max(48)).max(128),
+  initNegotiated: z.array(z.string().max(48)).max(128),
+  maxWrite: z.number().int().nonnegative().optional(),
+  maxPages: z.number().int().nonnegative().optional(),
+  passthroughUsable: z.boolean().optional(),
+  passthroughReason: z.string().max(1024).nullable().optional(),
+  ioUringOffered: z.boolean().optional(),
+  getxattr: z.string().max(16).optional(),
+});
+export type Fuse = z.infer<typeof FuseSchema>;
+
+export const HarnessSchema = z.object({
+  /** What one timed operation costs the harness itself (clock reads, recording), from tinybench. */
+  tasks: z.array(
+    z.object({
+      name: z.string().max(128),
+      meanNs: ns,
+      p50Ns: ns,
+      p99Ns: ns,
+      sdNs: ns,
+      rme: z.number().nonnegative(),
+      samples: count,
+    }),
+  ).max(64),
+});
+
+export const MicroSchema = z.object({
+  name: z.string().max(128),
+  server: z.string().max(32),
+  mode: z.string().max(128),
+  meanNs: ns,
+  p50Ns: ns,
+  p99Ns: ns,
+  sdNs: ns,
+  rme: z.number().nonnegative(),
+  samples: count,
+  ratioToNative: z.number().nonnegative().nullable(),
+  status: z.enum(['ok', 'unsupported', 'error']).optional(),
+  reason: z.string().max(4096).nullable().optional(),
+});
+export type Micro = z.infer<typeof MicroSchema>;
+
+export const ResultsSchema = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  tool: z.object({ name: z.string().max(64), version: z.string().max(64) }),
+  startedAt: z.string().max(64),
+  finishedAt: z.string().max(64).nullable(),
+  /** True when Ctrl-C stopped the run: the cells present finished, the rest did not run. */
+  interrupted: z.boolean(),
+  loop: z.enum(['closed']),
+  host: HostSchema,
+  fuse: FuseSchema,
+  config: z.record(z.string().max(64), z.unknown()).optional(),
+  harness: HarnessSchema.optional(),
+  cells: z.array(CellSchema).max(100_000),
+  probes: z.array(ProbeSchema).max(1000),
+  micro: z.array(MicroSchema).max(10_000).optional(),
+});
+export type Results = z.infer<typeof ResultsSchema>;
+
+export class ResultsError extends Error {}
+
+/** Validates untrusted JSON; the error names the offending field path. */
+export function parseResults(data: unknown, source = 'results'): Results {
+  if (typeof data === 'object' && data !== null && 'schemaVersion' in data) {
+    const v = (data as { schemaVersion: unknown }).schemaVersion;
+    if (v !== SCHEMA_VERSION) {
+      throw new ResultsError(
+        `${source}: schemaVersion ${JSON.stringify(v)} is not supported (this fusebench reads schemaVersion ${SCHEMA_VERSION})`,
+      );
+    }
+  }
+  const r = ResultsSchema.safeParse(data);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const where = issue ? issue.path.map(String).join('.') || '(top level)' : '(unknown)';
+    throw new ResultsError(`${source}: invalid field ${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  return r.data;
+}

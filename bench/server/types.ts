@@ -1,0 +1,89 @@
+// What the C server reports (native/server/README.md is the contract).
+import type { Backend, FopenFlag, InitOption, Mode } from '../modes.js';
+
+export interface ServerOptions {
+  backing: string;
+  mountpoint: string;
+  /** A mode name, or null with `fopen` for a raw flag list. */
+  mode: Mode | null;
+  fopen?: FopenFlag[];
+  init?: InitOption[];
+  /** Extra INIT switches the server knows beyond the run options (e.g. `no-passthrough`). */
+  initExtra?: string[];
+  /** Per-opcode delays, `write=200us,read=1ms`; empty or undefined for none. */
+  delay?: string;
+  backend?: Backend;
+  threads?: number;
+  maxWrite?: number;
+  stackDepth?: number;
+  getxattr?: 'enosys' | 'enodata';
+  attrTimeout?: number;
+  entryTimeout?: number;
+  /** Run the AddressSanitizer build (build/asan/fusebench-server). */
+  asan?: boolean;
+  /** Milliseconds to wait for the ready line. */
+  readyTimeoutMs?: number;
+  /** Where the server's stderr goes: 'inherit' for a foreground mount, else kept for error messages. */
+  stderr?: 'inherit' | 'capture';
+}
+
+export interface InitInfo {
+  kernelProtocol: string;
+  protocol: string;
+  offered: string[];
+  requested: string[];
+  negotiated: string[];
+  maxWrite: number;
+  maxPages: number;
+  maxStackDepth: number;
+}
+
+export interface ReadyInfo {
+  event: 'ready';
+  pid: number;
+  mountpoint: string;
+  backing: string;
+  connection: number;
+  control: string | null;
+  mode: string | null;
+  fopen: string[];
+  backend: string;
+  threads: number;
+  delays: Record<string, number>;
+  getxattr: string;
+  init: InitInfo;
+  passthrough: { usable: boolean; reason: string | null };
+}
+
+export interface ServerOpStats {
+  count: number;
+  bytes?: number;
+  errors?: number;
+  maxInFlightPerInode: number;
+  meanInFlight?: number;
+  maxInFlight?: number;
+  service?: { p50Ns: number; p99Ns: number; maxNs: number; buckets: Array<[number, number]> };
+}
+
+export interface ServerStats {
+  ok: true;
+  sinceNs: number;
+  ops: Record<string, ServerOpStats>;
+  [k: string]: unknown;
+}
+
+export interface WindowStats {
+  ok: true;
+  windowNs: number;
+  ops: Record<string, { count: number; maxInFlightPerInode: number; meanInFlight: number }>;
+}
+
+export interface ExitInfo {
+  /** 'signal' | 'unmounted' | 'error' from the server's exit line, or 'crashed' when it died without one. */
+  reason: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stats: ServerStats | null;
+  /** True when we had to abort the connection / lazily unmount after it. */
+  forcedCleanup: boolean;
+}

@@ -1,0 +1,21 @@
+{
+  "targets": [
+    {
+      "target_name": "fusebench-server",
+      "type": "executable",
+      "sources": [ "<!@(ls -1 native/server/*.c)" ],
+      "include_dirs": [ "native/abi" ],
+      "cflags": [ "-std=c11", "-Wall", "-Wextra", "-Werror", "-O2", "-D_GNU_SOURCE", "-pthread" ],
+      "cflags!": [ "-fno-exceptions" ],
+      "ldflags": [ "-pthread" ],
+      "libraries": [ "-lm" ]
+    },
+    {
+      "target_name": "fusebench_io",
+      "sources": [ "<!@(ls -1 native/addon/*.c)" ],
+      "include_dirs": [ "native/abi" ],
+      "cflags": [ "-std=c11", "-Wall", "-Wextra", "-Werror", "-O2", "-D_GNU_SOURCE" ],
+      "libraries": [ "-lm" ]
+    }
+  ]
+}
