@@ -1,0 +1,155 @@
+// One guest run: build the initramfs, boot, relay the command's stderr as it runs, and collect its
+// stdout, exit code and files from the output share once QEMU has exited.
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CacheEntry } from './cache.js';
+import { buildInitramfs, type GuestCommand } from './initramfs.js';
+import { boot, type Accel, type Marker } from './qemu.js';
+
+export interface GuestRunOptions {
+  entry: CacheEntry;
+  accel: Accel;
+  command: GuestCommand;
+  /** Host directory for this kernel: console.log here, the share in `guest/`. */
+  dir: string;
+  /** Scratch for the initramfs (removed after the boot). */
+  scratch: string;
+  busybox: string;
+  timeoutMs: number;
+  memMiB: number;
+  smp: number;
+  /** Lines of the guest command's stderr, as they arrive. */
+  onStderrLine?: (line: string) => void;
+  onMarker?: (m: Marker) => void;
+  shouldStop?: () => boolean;
+}
+
+export type GuestStatus = 'ok' | 'exit-nonzero' | 'timeout' | 'boot-failed' | 'aborted' | 'no-result';
+
+export interface GuestOutcome {
+  status: GuestStatus;
+  /** The command's exit code in the guest, when it got that far. */
+  exitCode: number | null;
+  /** Wall time from QEMU start to the guest's "ready" (root mounted, about to run the command). */
+  bootMs: number | null;
+  /** The guest's own uptime at "ready" (kernel + init, without firmware and kernel loading). */
+  guestReadyUptimeS: number | null;
+  /** Wall time the command ran (ready → exit marker). */
+  commandMs: number | null;
+  wallMs: number;
+  /** The guest share directory on the host: stdout, stderr, rc, and whatever the command wrote. */
+  shareDir: string;
+  consoleLog: string;
+  error: string | null;
+  /** Lines of init's own complaints (insmod warnings, mount failures). */
+  warnings: string[];
+}
+
+/** Reads what was appended to a file since `pos`; returns the new position. */
+function follow(path: string, pos: number, onChunk: (s: string) => void): number {
+  if (!existsSync(path)) return pos;
+  const size = statSync(path).size;
+  if (size <= pos) return pos;
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(Math.min(size - pos, 1 << 20));
+    const n = readSync(fd, buf, 0, buf.length, pos);
+    onChunk(buf.subarray(0, n).toString('utf8'));
+    return pos + n;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export async function runGuest(o: GuestRunOptions): Promise<GuestOutcome> {
+  const shareDir = join(o.dir, 'guest');
+  rmSync(shareDir, { recursive: true, force: true });
+  mkdirSync(shareDir, { recursive: true });
+  mkdirSync(o.scratch, { recursive: true });
+  const initrd = join(o.scratch, `initramfs-${o.entry.abi}.cpio`);
+  writeFileSync(initrd, buildInitramfs({ busybox: o.busybox, entry: o.entry, command: o.command }));
+  const consoleLog = join(o.dir, 'console.log');
+  const stderrPath = join(shareDir, 'stderr');
+  let pos = 0;
+  let partial = '';
+  const relay = (): void => {
+    pos = follow(stderrPath, pos, (s) => {
+      partial += s;
+      const lines = partial.split('\n');
+      partial = lines.pop() ?? '';
+      for (const l of lines) o.onStderrLine?.(l);
+    });
+  };
+  const timer = o.onStderrLine ? setInterval(relay, 1000) : null;
+  let outcome;
+  try {
+    outcome = await boot({
+      config: {
+        accel: o.accel,
+        kernel: join(o.entry.dir, o.entry.vmlinuz),
+        initrd,
+        memMiB: o.memMiB,
+        smp: o.smp,
+        shares: [
+          { tag: 'hostroot', path: '/', readonly: true },
+          { tag: 'fbout', path: shareDir, readonly: false },
+        ],
+      },
+      timeoutMs: o.timeoutMs,
+      consoleLog,
+      ...(o.onMarker ? { onMarker: o.onMarker } : {}),
+      ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
+    });
+  } finally {
+    if (timer) clearInterval(timer);
+    rmSync(initrd, { force: true });
+  }
+  if (o.onStderrLine) {
+    relay();
+    if (partial !== '') o.onStderrLine(partial);
+  }
+  const find = (k: string): Marker | undefined => outcome.markers.find((m) => m.kind === k);
+  const ready = find('ready');
+  const exit = find('exit');
+  const fail = find('fail');
+  const warnings = outcome.markers.filter((m) => m.kind === 'warn' || m.kind === 'fail').map((m) => `${m.kind}: ${m.args.join(' ')}`);
+  const rcFile = join(shareDir, 'rc');
+  let exitCode: number | null = null;
+  if (existsSync(rcFile)) {
+    const n = Number(readFileSync(rcFile, 'utf8').trim());
+    if (Number.isInteger(n)) exitCode = n;
+  } else if (exit) {
+    const n = Number(exit.args[0]);
+    if (Number.isInteger(n)) exitCode = n;
+  }
+  let status: GuestStatus;
+  let error: string | null = null;
+  if (outcome.end === 'timeout') {
+    status = 'timeout';
+    error = `killed after ${(o.timeoutMs / 1000).toFixed(0)} s (${ready ? 'the command was still running' : 'the guest never finished booting'})`;
+  } else if (outcome.end === 'aborted') {
+    status = 'aborted';
+    error = 'stopped on request';
+  } else if (!ready) {
+    status = 'boot-failed';
+    error = fail ? `guest init: ${fail.args.join(' ')}` : `QEMU exited ${outcome.qemuExit ?? outcome.signal} before the guest was ready`;
+  } else if (exitCode === null) {
+    status = 'no-result';
+    error = fail ? `guest init: ${fail.args.join(' ')}` : 'the guest powered off without an exit code';
+  } else {
+    status = exitCode === 0 ? 'ok' : 'exit-nonzero';
+  }
+  const readyUptime = ready ? Number(ready.args[0]) : NaN;
+  return {
+    status,
+    exitCode,
+    bootMs: ready ? ready.atMs : null,
+    guestReadyUptimeS: Number.isFinite(readyUptime) ? readyUptime : null,
+    commandMs: ready && exit ? exit.atMs - ready.atMs : null,
+    wallMs: outcome.wallMs,
+    shareDir,
+    consoleLog,
+    error,
+    warnings,
+  };
+}

@@ -1,0 +1,84 @@
+// From "6.1" to a pinned kernel in the cache: cached kernels first (no network, reproducible), then
+// the archive through the private apt, fetching what is missing.
+import { aptUpdate, listsAgeMs, readKernelRecords, type AptSettings, type Log } from './apt.js';
+import { listCached, type CacheEntry } from './cache.js';
+import { fetchKernel } from './fetch.js';
+import { kernelCandidates, pickNewest, resolveSpec, type KernelCandidate } from './packages.js';
+
+/** Lists older than this are refreshed before they are used to pick a kernel. */
+export const LISTS_MAX_AGE_MS = 6 * 3600_000;
+
+/** The archive's kernels, refreshing the private lists when missing, stale or asked to. */
+export class Archive {
+  private candidates: KernelCandidate[] | null = null;
+  private updated = false;
+  constructor(
+    readonly root: string,
+    readonly apt: AptSettings,
+    private readonly log: Log,
+  ) {}
+
+  async ensureLists(force = false): Promise<void> {
+    const age = listsAgeMs(this.root);
+    if (force || age === null || age > LISTS_MAX_AGE_MS) {
+      if (this.updated && !force) return;
+      try {
+        await aptUpdate(this.root, this.apt, this.log);
+        this.updated = true;
+        this.candidates = null;
+      } catch (e) {
+        if (age === null) throw e;
+        this.log(`warning: could not refresh the package lists (${(e as Error).message.split('\n')[0]}); using lists from ${Math.round(age / 3600_000)} h ago`);
+      }
+    }
+  }
+
+  async list(force = false): Promise<KernelCandidate[]> {
+    await this.ensureLists(force);
+    this.candidates ??= kernelCandidates(await readKernelRecords(this.root, this.apt));
+    return this.candidates;
+  }
+}
+
+export interface Resolved {
+  spec: string;
+  entry: CacheEntry;
+  /** True when it was already in the cache before this call. */
+  fromCache: boolean;
+  note: string | null;
+}
+
+/**
+ * Resolves each spec to a cache entry, fetching when needed. `preferCache`: a cached kernel the spec
+ * names wins over a newer one in the archive (kernels run); otherwise the newest in the archive is
+ * fetched (kernels fetch). Failures are returned per spec, not thrown, so one bad kernel does not
+ * stop the others.
+ */
+export async function resolveKernels(
+  specs: string[],
+  archive: Archive,
+  o: { preferCache: boolean; log: Log },
+): Promise<(Resolved | { spec: string; error: string })[]> {
+  const out: (Resolved | { spec: string; error: string })[] = [];
+  for (const spec of specs) {
+    try {
+      if (o.preferCache) {
+        const hit = pickNewest(spec, listCached(archive.root));
+        if (hit) {
+          o.log(`${spec}: using cached ${hit.abi} (${hit.version})`);
+          out.push({ spec, entry: hit, fromCache: true, note: null });
+          continue;
+        }
+      }
+      const { candidate, note } = resolveSpec(spec, await archive.list());
+      if (note) o.log(`${spec}: ${note}`);
+      const before = listCached(archive.root).some((e) => e.abi === candidate.abi && e.version === candidate.version);
+      o.log(`${spec}: ${candidate.abi} (${candidate.version}, ${candidate.suites.join(', ')})${before ? ', cached' : ''}`);
+      const entry = await fetchKernel(archive.root, archive.apt, candidate, o.log);
+      out.push({ spec, entry, fromCache: before, note });
+    } catch (e) {
+      out.push({ spec, error: (e as Error).message });
+    }
+  }
+  return out;
+}

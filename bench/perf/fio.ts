@@ -1,0 +1,60 @@
+// Running fio as the reference load generator and reading its json output.
+import { spawnSync } from 'node:child_process';
+import { FailError } from '../cli/errors.js';
+
+export interface FioJob {
+  filename: string;
+  rw: 'randwrite' | 'randread' | 'read' | 'write';
+  bs: number;
+  direct: boolean;
+  numjobs: number;
+  runtimeSec: number;
+  size: number;
+  ioengine?: string;
+}
+
+export interface FioResult {
+  iops: number;
+  bwBytes: number;
+  clatP50Ns: number;
+  clatP99Ns: number;
+}
+
+export function haveFio(): boolean {
+  return spawnSync('fio', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+export function runFio(j: FioJob): FioResult {
+  const args = [
+    '--name=fusebench',
+    `--filename=${j.filename}`,
+    `--rw=${j.rw}`,
+    `--bs=${j.bs}`,
+    `--direct=${j.direct ? 1 : 0}`,
+    `--numjobs=${j.numjobs}`,
+    `--ioengine=${j.ioengine ?? 'psync'}`,
+    `--size=${j.size}`,
+    '--time_based',
+    `--runtime=${j.runtimeSec}`,
+    '--ramp_time=0',
+    '--group_reporting',
+    '--randrepeat=0',
+    '--norandommap',
+    '--output-format=json',
+  ];
+  const r = spawnSync('fio', args, { encoding: 'utf8', timeout: (j.runtimeSec + 60) * 1000, maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new FailError(`fio failed (${r.status}): ${r.stderr.slice(-1000)}`);
+  // fio may print warnings before the JSON document.
+  const doc = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as {
+    jobs: Array<Record<'read' | 'write', { iops: number; bw_bytes: number; clat_ns: { percentile?: Record<string, number> } }>>;
+  };
+  const job = doc.jobs[0]!;
+  const side = j.rw.includes('write') ? job.write : job.read;
+  const pct = side.clat_ns.percentile ?? {};
+  return {
+    iops: side.iops,
+    bwBytes: side.bw_bytes,
+    clatP50Ns: pct['50.000000'] ?? 0,
+    clatP99Ns: pct['99.000000'] ?? 0,
+  };
+}

@@ -1,0 +1,28 @@
+// One timed window of our own harness on a mount: N jobs of 4 KiB O_DIRECT random pwrite.
+import { join } from 'node:path';
+import type { Piscina } from 'piscina';
+import { O } from '../native/io.js';
+import { collect } from '../runner/collect.js';
+import { runWindow } from '../runner/jobs.js';
+import type { ServerHandle } from '../server/process.js';
+
+export interface HarnessRun {
+  iops: number;
+  p50Ns: number;
+  p99Ns: number;
+  maxWritesInFlight: number;
+}
+
+export async function harnessRandWrite(pool: Piscina, server: ServerHandle, file: string, size: number, jobs: number, seconds: number): Promise<HarnessRun> {
+  const specs = Array.from({ length: jobs }, (_, i) => ({
+    path: join(server.mountpoint, file),
+    openFlags: O.RDWR | O.DIRECT,
+    seed: 17 + i,
+    phases: [{ name: 'write', engine: 'psync' as const, op: 'pwrite' as const, blockSize: 4096, pattern: 'random' as const, offset: 0, range: size, share: 1 }],
+  }));
+  const w = await runWindow(pool, specs, seconds * 1e9, false, { atBarrier: () => server.reset() });
+  const c = collect(w.outcomes, { write: 4096 });
+  const s = await server.stats();
+  const op = c.ops['write'];
+  return { iops: op?.opsPerSec ?? 0, p50Ns: op?.p50Ns ?? 0, p99Ns: op?.p99Ns ?? 0, maxWritesInFlight: s.ops['WRITE']?.maxInFlightPerInode ?? 0 };
+}

@@ -1,0 +1,101 @@
+// Issue 2's figures: fio on our mount against the same fio job on the backing directory itself.
+// Targets alternate order every round so drift on this shared machine hits all of them alike.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Backend, Mode } from '../modes.js';
+import { startServer } from '../server/process.js';
+import { ensureDataFile } from '../scenarios/files.js';
+import { runFio, type FioResult } from './fio.js';
+import { median, table, type Goal } from './table.js';
+
+interface Target {
+  name: string;
+  mode: Mode | null;
+  backend: Backend;
+}
+
+const TARGETS: Target[] = [
+  { name: 'native', mode: null, backend: 'disk' },
+  { name: 'direct', mode: 'direct', backend: 'disk' },
+  { name: 'parallel', mode: 'parallel', backend: 'disk' },
+  { name: 'passthrough', mode: 'passthrough', backend: 'disk' },
+  { name: 'direct/null', mode: 'direct', backend: 'null' },
+  { name: 'parallel/null', mode: 'parallel', backend: 'null' },
+];
+
+const FILE = 'perf.dat';
+const SIZE = 64 << 20;
+
+export interface ServerPerf {
+  runtimeSec: number;
+  rounds: number;
+  results: Record<string, { randwrite: FioResult[]; seqread: FioResult[] }>;
+  goals: Goal[];
+}
+
+export async function perfServerVsNative(runtimeSec: number, rounds: number, log: (s: string) => void): Promise<ServerPerf> {
+  const dir = mkdtempSync(join(tmpdir(), 'fusebench-perf-'));
+  const backing = join(dir, 'backing');
+  const results: ServerPerf['results'] = {};
+  try {
+    ensureDataFile(backing, FILE, SIZE);
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? TARGETS : [...TARGETS].reverse();
+      for (const t of order) {
+        log(`round ${round + 1}/${rounds}: ${t.name}`);
+        const r = (results[t.name] ??= { randwrite: [], seqread: [] });
+        const run = (root: string): void => {
+          const filename = join(root, FILE);
+          r.randwrite.push(runFio({ filename, rw: 'randwrite', bs: 4096, direct: true, numjobs: 4, runtimeSec, size: SIZE }));
+          r.seqread.push(runFio({ filename, rw: 'read', bs: 128 * 1024, direct: false, numjobs: 1, runtimeSec, size: SIZE }));
+        };
+        if (t.mode === null) {
+          run(backing);
+          continue;
+        }
+        const server = await startServer({ backing, mountpoint: join(dir, 'mnt'), mode: t.mode, backend: t.backend });
+        try {
+          if (t.mode.startsWith('passthrough') && !server.ready.passthrough.usable) {
+            log(`  passthrough unusable here: ${server.ready.passthrough.reason ?? ''}`);
+            continue;
+          }
+          run(join(dir, 'mnt'));
+        } finally {
+          await server.stop();
+        }
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const iops = (name: string, job: 'randwrite' | 'seqread'): number => median((results[name]?.[job] ?? []).map((x) => x.iops));
+  const goals: Goal[] = [];
+  const pt = iops('passthrough', 'seqread');
+  const nat = iops('native', 'seqread');
+  if (pt > 0 && nat > 0) goals.push({ name: 'passthrough 128 KiB sequential read vs native', ratio: pt / nat, goal: 0.9, pass: pt / nat >= 0.9 });
+  const pn = iops('parallel/null', 'randwrite');
+  const dn = iops('direct/null', 'randwrite');
+  if (pn > 0 && dn > 0) goals.push({ name: 'parallel vs direct, 4 KiB O_DIRECT randwrite, 4 jobs, null backend', ratio: pn / dn, goal: 1.5, pass: pn / dn >= 1.5 });
+  return { runtimeSec, rounds, results, goals };
+}
+
+export function formatServerPerf(p: ServerPerf): string {
+  const nat = p.results['native'];
+  const natW = median((nat?.randwrite ?? []).map((x) => x.iops));
+  const natR = median((nat?.seqread ?? []).map((x) => x.iops));
+  const rows = Object.entries(p.results).map(([name, r]) => {
+    const w = median(r.randwrite.map((x) => x.iops));
+    const rd = median(r.seqread.map((x) => x.iops));
+    return [
+      name,
+      w.toFixed(0),
+      natW > 0 ? (w / natW).toFixed(3) : '-',
+      (median(r.randwrite.map((x) => x.clatP50Ns)) / 1000).toFixed(1),
+      rd.toFixed(0),
+      natR > 0 ? (rd / natR).toFixed(3) : '-',
+    ];
+  });
+  return table(['target', 'randwrite IOPS', '× native', 'clat p50 µs', 'seqread IOPS', '× native'], rows) +
+    `(fio psync; randwrite: 4 KiB direct=1, 4 jobs on one pre-sized 64 MiB file; seqread: 128 KiB buffered, 1 job; ${p.runtimeSec}s each, median of ${p.rounds} rounds in alternating order)\n`;
+}

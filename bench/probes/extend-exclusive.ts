@@ -1,0 +1,13 @@
+// Rule 1.2(d): a write past the kernel's cached i_size takes the exclusive lock even with PARALLEL.
+import { inFlightProbe, type InFlightSpec } from './inflight.js';
+
+export const extendExclusiveSpec: InFlightSpec = {
+  id: 'extend-exclusive',
+  rule: 'extending writes (pos + count > cached i_size) are exclusive even with DIRECT_IO|PARALLEL_DIRECT_WRITES',
+  changedIn: null,
+  mode: 'parallel',
+  pattern: 'extend',
+  expect: 'exclusive',
+};
+
+export const extendExclusive = inFlightProbe(extendExclusiveSpec);

@@ -1,0 +1,85 @@
+// Runs the jobs of one timed window: all workers open their fds, meet at a shared barrier, the
+// server's counters are reset, then everybody starts against the same deadline.
+import type { Piscina } from 'piscina';
+import { monotonicNs } from '../native/io.js';
+import { unpackResult, type JobPhase, type JobResult } from '../../workers/task.js';
+
+export interface JobSpec {
+  path: string;
+  openFlags: number;
+  phases: JobPhase[];
+  seed: number;
+}
+
+export interface JobOutcome {
+  result: JobResult;
+  floats: Float64Array;
+}
+
+export interface WindowHooks {
+  /** Called at the barrier, before the go signal (reset the server's counters here). */
+  atBarrier?: () => Promise<void>;
+  /** Called right after the go signal with the window's start and deadline (CLOCK_MONOTONIC ns). */
+  started?: (startNs: number, deadlineNs: number) => void;
+}
+
+const BARRIER_TIMEOUT_MS = 30_000;
+
+export async function runWindow(
+  pool: Piscina,
+  jobs: JobSpec[],
+  durationNs: number,
+  recordStarts: boolean,
+  hooks: WindowHooks = {},
+): Promise<{ outcomes: JobOutcome[]; startNs: number; deadlineNs: number }> {
+  const barrier = new SharedArrayBuffer(8);
+  const times = new SharedArrayBuffer(16);
+  const b = new Int32Array(barrier);
+  const t = new Float64Array(times);
+  const running = jobs.map((j) =>
+    pool.run({
+      path: j.path,
+      openFlags: j.openFlags,
+      phases: j.phases,
+      seed: j.seed,
+      recordStarts,
+      barrier,
+      times,
+      barrierTimeoutMs: BARRIER_TIMEOUT_MS,
+    }) as Promise<ArrayBuffer>,
+  );
+  // Wait until every job has its fd open and sits at the barrier.
+  const waitUntil = Date.now() + BARRIER_TIMEOUT_MS;
+  let failed: unknown = null;
+  let crashed: unknown = null;
+  for (const r of running) r.catch((e: unknown) => (crashed ??= e));
+  for (;;) {
+    const arrived = Atomics.load(b, 0);
+    if (arrived >= jobs.length) break;
+    if (crashed) {
+      failed = crashed;
+      break;
+    }
+    if (Date.now() > waitUntil) {
+      failed = new Error(`only ${arrived} of ${jobs.length} jobs reached the start barrier within ${BARRIER_TIMEOUT_MS} ms`);
+      break;
+    }
+    const w = Atomics.waitAsync(b, 0, arrived, 200);
+    if (w.async) await w.value;
+  }
+  if (failed) {
+    Atomics.store(b, 1, 1);
+    Atomics.notify(b, 1);
+    await Promise.allSettled(running);
+    throw failed;
+  }
+  await hooks.atBarrier?.();
+  const startNs = monotonicNs();
+  t[0] = startNs;
+  t[1] = startNs + durationNs;
+  Atomics.store(b, 1, 1);
+  Atomics.notify(b, 1);
+  hooks.started?.(startNs, startNs + durationNs);
+  const bufs = await Promise.all(running);
+  return { outcomes: bufs.map((buf) => unpackResult(buf)), startNs, deadlineNs: startNs + durationNs };
+}

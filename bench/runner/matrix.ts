@@ -1,0 +1,109 @@
+// Expands run options into the list of cells, skipping axes a scenario does not use.
+import { parseModeSpec, type Backend, type ModeSpec } from '../modes.js';
+import { SCENARIOS } from '../scenarios/index.js';
+import type { CellPlan, Scenario } from '../scenarios/types.js';
+import type { ServerKind } from '../server/mounted.js';
+import type { Engine } from '../../workers/task.js';
+
+export interface MatrixOptions {
+  scenarios: string[];
+  modes: string[];
+  jobs: number[];
+  blockSize: number;
+  durationMs: number;
+  repeats: number;
+  delays: string[];
+  backends: Backend[];
+  servers: ServerKind[];
+  engines: Engine[] | null;
+}
+
+export const ALL_MODES = ['cached', 'direct', 'parallel', 'passthrough', 'passthrough-direct', 'passthrough-parallel'];
+
+/** `npm run bench`: every scenario and mode, 4 jobs, with and without a write delay — ≤ 3 minutes here. */
+export const DEFAULT_PRESET: MatrixOptions = {
+  scenarios: SCENARIOS.map((s) => s.name),
+  modes: [...ALL_MODES, 'direct+allow-mmap'],
+  jobs: [4],
+  blockSize: 4096,
+  durationMs: 700,
+  repeats: 3,
+  delays: ['', 'write=200us'],
+  backends: ['disk'],
+  servers: ['c'],
+  engines: null,
+};
+
+/** `--quick`: one repeat, short windows, the delay that shows the lock — ≤ 60 s. */
+export const QUICK_PRESET: MatrixOptions = {
+  ...DEFAULT_PRESET,
+  modes: [...ALL_MODES],
+  durationMs: 300,
+  repeats: 1,
+  delays: ['write=200us'],
+};
+
+/** `--full`: every axis. */
+export const FULL_PRESET: MatrixOptions = {
+  ...DEFAULT_PRESET,
+  modes: [...ALL_MODES, 'direct+allow-mmap', 'parallel+allow-mmap', 'direct+async-dio', 'parallel+async-dio', 'cached+writeback'],
+  jobs: [1, 4, 8],
+  durationMs: 2000,
+  delays: ['', 'write=200us'],
+  backends: ['disk', 'null'],
+  engines: ['psync', 'libaio'],
+};
+
+function modeApplies(s: Scenario, spec: ModeSpec): boolean {
+  // A mode that only changes what mmap may do is noise for scenarios without mmap, and vice versa.
+  if (spec.init.includes('allow-mmap') && s.name !== 'mmap' && s.name !== 'fallback') return false;
+  if (s.name === 'fallback') return spec.fopen.includes('PARALLEL_DIRECT_WRITES') && !spec.fopen.includes('PASSTHROUGH');
+  if (s.name === 'dio-write-extend') return spec.fopen.includes('DIRECT_IO') || spec.mode === 'cached';
+  return true;
+}
+
+export function planMatrix(o: MatrixOptions): CellPlan[] {
+  const cells: CellPlan[] = [];
+  for (const name of o.scenarios) {
+    const s = SCENARIOS.find((x) => x.name === name);
+    if (!s) throw new Error(`unknown scenario "${name}" (known: ${SCENARIOS.map((x) => x.name).join(', ')})`);
+    const delays = s.usesWriteDelay ? o.delays : [o.delays.includes('') ? '' : (o.delays[0] ?? '')];
+    const engines = (o.engines ?? [s.engines[0]!]).filter((e) => s.engines.includes(e));
+    // The fallback scenario is a time series, one run of it says what it has to say.
+    const repeats = s.name === 'fallback' ? 1 : o.repeats;
+    const fallbackDelays = s.name === 'fallback' ? [o.delays.find((d) => d !== '') ?? ''] : delays;
+    for (const m of o.modes) {
+      const spec = parseModeSpec(m);
+      if (!modeApplies(s, spec)) continue;
+      for (const engine of engines.length > 0 ? engines : [s.engines[0]!]) {
+        for (const jobs of o.jobs) {
+          for (const backend of o.backends) {
+            for (const server of o.servers) {
+              for (const delay of s.name === 'fallback' ? fallbackDelays : delays) {
+                for (let repeat = 0; repeat < repeats; repeat++) {
+                  cells.push({ scenario: s.name, spec, engine, jobs, blockSize: o.blockSize, backend, server, delay, repeat, durationMs: o.durationMs });
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return cells;
+}
+
+export function cellKey(p: CellPlan): string {
+  const mode = [p.spec.label, ...p.spec.init].join('+');
+  return `${p.scenario}/${mode}/${p.engine}/j${p.jobs}/bs${p.blockSize}/${p.backend}/${p.server}/${p.delay === '' ? 'nodelay' : p.delay}`;
+}
+
+export function cellId(p: CellPlan): string {
+  return `${cellKey(p)}/r${p.repeat}`;
+}
+
+/** Rough wall time of a cell, for the ETA before the first cells have run. */
+export function estimateMs(p: CellPlan): number {
+  const setup = 350;
+  return setup + (p.scenario === 'fallback' ? Math.max(p.durationMs, 3000) : p.durationMs);
+}

@@ -1,0 +1,50 @@
+// The control case: N writers that always write past the kernel's cached i_size. Condition (d) of
+// fuse_dio_wr_exclusive_lock makes every such write exclusive, whatever the open flags.
+import { join } from 'node:path';
+import { O, resetCursor } from '../native/io.js';
+import { emptyFile } from './files.js';
+import { commonUnsupported } from './passthrough-support.js';
+import { timedJobs } from './timed.js';
+import type { Scenario } from './types.js';
+
+const FILE = 'dio-write-extend.dat';
+let cursorSeq = 1;
+
+export const dioWriteExtend: Scenario = {
+  name: 'dio-write-extend',
+  description: 'N writers extending the file (each write lands at the current end): always the exclusive path',
+  usesWriteDelay: true,
+  engines: ['psync', 'libaio'],
+  unsupported: commonUnsupported,
+  expectedErrors: () => [],
+  prepare(backing) {
+    emptyFile(backing, FILE);
+  },
+  async run(ctx) {
+    const { plan } = ctx;
+    // One cursor shared by all jobs: each write takes the next block past everything written so far.
+    const cursor = cursorSeq++;
+    resetCursor(cursor, 0);
+    const jobs = Array.from({ length: plan.jobs }, (_, i) => ({
+      path: join(ctx.mountpoint, FILE),
+      openFlags: O.RDWR | O.DIRECT,
+      seed: 2000 * (plan.repeat + 1) + i,
+      phases: [
+        {
+          name: 'write',
+          engine: plan.engine,
+          op: 'pwrite' as const,
+          blockSize: plan.blockSize,
+          pattern: 'extend' as const,
+          offset: 0,
+          range: 0,
+          cursor,
+          depth: plan.engine === 'libaio' ? 8 : 1,
+          share: 1,
+        },
+      ],
+    }));
+    const { outcomes: _o, ...out } = await timedJobs(ctx, jobs, { write: plan.blockSize });
+    return out;
+  },
+};

@@ -1,0 +1,42 @@
+// MAP_SHARED read and write faults. The mode rules decide whether the mapping exists at all:
+// a DIRECT_IO file without DIRECT_IO_ALLOW_MMAP refuses MAP_SHARED with ENODEV (kernel-fuse.md §2.2).
+import { join } from 'node:path';
+import { O } from '../native/io.js';
+import { DATA_FILE_SIZE, ensureDataFile } from './files.js';
+import { commonUnsupported, wantsPassthrough } from './passthrough-support.js';
+import { timedJobs } from './timed.js';
+import type { CellPlan, Scenario } from './types.js';
+
+const FILE = 'mmap.dat';
+const PAGE = 4096;
+
+function deniesSharedMmap(plan: CellPlan): boolean {
+  return plan.spec.fopen.includes('DIRECT_IO') && !wantsPassthrough(plan.spec) && !plan.spec.init.includes('allow-mmap');
+}
+
+export const mmap: Scenario = {
+  name: 'mmap',
+  description: 'MAP_SHARED read faults then write faults, one page each, over a pre-sized file',
+  usesWriteDelay: false,
+  engines: ['mmap'],
+  unsupported: commonUnsupported,
+  expectedErrors: (plan) => (deniesSharedMmap(plan) ? ['ENODEV'] : []),
+  prepare(backing) {
+    ensureDataFile(backing, FILE);
+  },
+  async run(ctx) {
+    const { plan } = ctx;
+    const slice = Math.floor(DATA_FILE_SIZE / plan.jobs / PAGE) * PAGE;
+    const jobs = Array.from({ length: plan.jobs }, (_, i) => ({
+      path: join(ctx.mountpoint, FILE),
+      openFlags: O.RDWR,
+      seed: 4000 * (plan.repeat + 1) + i,
+      phases: [
+        { name: 'mmap-read', engine: 'mmap' as const, op: 'read' as const, blockSize: PAGE, pattern: 'random' as const, offset: i * slice, range: slice, share: 0.5 },
+        { name: 'mmap-write', engine: 'mmap' as const, op: 'write' as const, blockSize: PAGE, pattern: 'random' as const, offset: i * slice, range: slice, share: 0.5 },
+      ],
+    }));
+    const { outcomes: _o, ...out } = await timedJobs(ctx, jobs, { 'mmap-read': PAGE, 'mmap-write': PAGE });
+    return out;
+  },
+};

@@ -1,0 +1,31 @@
+// The common shape of a scenario run: N jobs on one window, server counters reset at the barrier,
+// server stats read right after.
+import { collect, serverOpStats } from '../runner/collect.js';
+import { runWindow, type JobSpec, type WindowHooks } from '../runner/jobs.js';
+import type { ScenarioContext, ScenarioOutput } from './types.js';
+
+export async function timedJobs(
+  ctx: ScenarioContext,
+  jobs: JobSpec[],
+  bytesPerOp: Record<string, number>,
+  opts: { recordStarts?: boolean; durationNs?: number; hooks?: WindowHooks } = {},
+): Promise<ScenarioOutput & { outcomes: Awaited<ReturnType<typeof runWindow>> }> {
+  const durationNs = opts.durationNs ?? ctx.plan.durationMs * 1e6;
+  const w = await runWindow(ctx.pool, jobs, durationNs, opts.recordStarts ?? false, {
+    ...opts.hooks,
+    atBarrier: async () => {
+      await ctx.server.reset();
+      await opts.hooks?.atBarrier?.();
+    },
+  });
+  const c = collect(w.outcomes, bytesPerOp);
+  const stats = await ctx.server.stats();
+  return {
+    ops: c.ops,
+    errors: c.errors,
+    openErrors: c.openErrors,
+    durationNs: c.durationNs,
+    serverStats: serverOpStats(stats),
+    outcomes: w,
+  };
+}

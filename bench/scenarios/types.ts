@@ -1,0 +1,64 @@
+// A scenario is one kind of load; the runner crosses it with modes, jobs, delays, backends, repeats.
+import type { Piscina } from 'piscina';
+import type { Backend, ModeSpec } from '../modes.js';
+import type { OpStats, PhaseSchema, ServerOpStats, TimePoint } from '../results/schema.js';
+import type { MountedServer, ServerKind } from '../server/mounted.js';
+import type { ServerHandle } from '../server/process.js';
+import type { ReadyInfo } from '../server/types.js';
+import type { Engine } from '../../workers/task.js';
+import type { z } from 'zod';
+
+export interface CellPlan {
+  scenario: string;
+  spec: ModeSpec;
+  engine: Engine;
+  jobs: number;
+  blockSize: number;
+  backend: Backend;
+  server: ServerKind;
+  /** Server delay spec (`write=200us`), '' for none. */
+  delay: string;
+  repeat: number;
+  durationMs: number;
+}
+
+export interface ScenarioContext {
+  plan: CellPlan;
+  server: MountedServer;
+  /** The C server, when that is the kind running (policy changes need it). */
+  cServer: ServerHandle | null;
+  mountpoint: string;
+  backing: string;
+  pool: Piscina;
+}
+
+export interface ScenarioOutput {
+  ops: Record<string, OpStats>;
+  errors: Record<string, number>;
+  durationNs: number;
+  serverStats: Record<string, ServerOpStats>;
+  /** Jobs whose open() failed, by errno (they still count towards `errors`). */
+  openErrors?: Record<string, number>;
+  timeSeries?: TimePoint[];
+  phases?: Array<z.infer<typeof PhaseSchema>>;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  /** Whether the server delay axis changes anything here (read-only scenarios run with no delay). */
+  usesWriteDelay: boolean;
+  /** Engines that make sense (the first one is the default). */
+  engines: Engine[];
+  /** Reason the cell cannot run on this kernel / with this mode, or null. */
+  unsupported(plan: CellPlan, offer: ReadyInfo): string | null;
+  /** Errors the mode rules predict (e.g. ENODEV for a shared mmap of a direct file without allow-mmap). */
+  expectedErrors(plan: CellPlan): string[];
+  /** The mode to mount with when the scenario needs its own (fallback), else the plan's. */
+  mountSpec?(plan: CellPlan): ModeSpec;
+  /** The delay to mount with when the scenario insists on one. */
+  mountDelay?(plan: CellPlan): string;
+  /** Creates the files the cell works on, in the backing directory, before the server starts. */
+  prepare(backing: string, plan: CellPlan): void;
+  run(ctx: ScenarioContext): Promise<ScenarioOutput>;
+}

@@ -1,0 +1,28 @@
+#ifndef FUSEBENCH_EXPORTS_H
+#define FUSEBENCH_EXPORTS_H
+
+#include <node_api.h>
+
+/* Timed loops (loops_napi.c). */
+napi_value js_io_loop(napi_env env, napi_callback_info info);
+napi_value js_io_loop_async(napi_env env, napi_callback_info info);
+napi_value js_aio_loop(napi_env env, napi_callback_info info);
+napi_value js_aio_loop_async(napi_env env, napi_callback_info info);
+napi_value js_mmap_loop(napi_env env, napi_callback_info info);
+napi_value js_mmap_loop_async(napi_env env, napi_callback_info info);
+
+/* Files, memory, clock, cursors (files_napi.c). */
+napi_value js_open_file(napi_env env, napi_callback_info info);
+napi_value js_close_file(napi_env env, napi_callback_info info);
+napi_value js_aligned_buffer(napi_env env, napi_callback_info info);
+napi_value js_monotonic_ns(napi_env env, napi_callback_info info);
+napi_value js_reset_cursor(napi_env env, napi_callback_info info);
+/* The O_* flag values of this platform, frozen. */
+int make_open_flags(napi_env env, napi_value *out);
+
+/* Long-lived mappings for probes and interferers (mapping_napi.c). */
+napi_value js_map_file(napi_env env, napi_callback_info info);
+napi_value js_touch_mapping(napi_env env, napi_callback_info info);
+napi_value js_unmap_file(napi_env env, napi_callback_info info);
+
+#endif

@@ -1,0 +1,48 @@
+#ifndef FUSEBENCH_NAPI_UTIL_H
+#define FUSEBENCH_NAPI_UTIL_H
+
+#include <node_api.h>
+#include <stdint.h>
+
+#include "result.h"
+
+/* Helpers return 0 on success, -1 with a JS exception pending. */
+
+/* napi_status != napi_ok → throw a generic Error (if none is pending) and yield -1. */
+int napi_check(napi_env env, napi_status st, const char *what);
+
+/* Codes follow Node: ERR_INVALID_ARG_TYPE (wrong JS type), ERR_INVALID_ARG_VALUE (right type, not
+ * an accepted value), ERR_OUT_OF_RANGE (RangeError). */
+void throw_type(napi_env env, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void throw_range(napi_env env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Node-style system error: message "ENOENT: No such file or directory, open 'x'", .code, .errno
+ * (positive, as C sees it), .syscall and, when given, .path. */
+void throw_errno(napi_env env, int err, const char *syscall, const char *path);
+/* Same shape for a non-errno outcome such as "SIGBUS". */
+void throw_code(napi_env env, const char *code, const char *msg);
+
+int arg_object(napi_env env, napi_value v, const char *what);
+
+/* Property getters: a missing or undefined property takes `def` unless `required`.
+ * Integers must be finite, integral and within [min, max]. */
+int get_int(napi_env env, napi_value obj, const char *ctx, const char *name, int required, int64_t def,
+            int64_t min, int64_t max, int64_t *out);
+/* A non-negative finite number, rounded up to an integer (deadlines may be computed fractions). */
+int get_ns(napi_env env, napi_value obj, const char *ctx, const char *name, int required, uint64_t *out);
+/* Any finite number, truncated and reinterpreted as 64 bits (seeds). */
+int get_seed(napi_env env, napi_value obj, const char *ctx, const char *name, uint64_t *out);
+int get_bool(napi_env env, napi_value obj, const char *ctx, const char *name, int def, int *out);
+/* One of `choices` (NULL-terminated); *out is its index. */
+int get_choice(napi_env env, napi_value obj, const char *ctx, const char *name, const char *const *choices,
+               int *out);
+/* Optional property present (not undefined)? */
+int has_prop(napi_env env, napi_value obj, const char *name, int *out);
+
+/* Integer argument by position (same rules as get_int). */
+int arg_int(napi_env env, napi_value v, const char *what, int64_t min, int64_t max, int64_t *out);
+
+/* The JS LoopResult. */
+int result_to_js(napi_env env, const struct io_result *r, napi_value *out);
+
+#endif

@@ -1,0 +1,79 @@
+// The terminal table of a comparison. Strings from results files are untrusted: control characters
+// (terminal escape sequences) are replaced before printing.
+import type { BehaviourRow, Comparison, MetricResult, TimingValue } from './compare.js';
+import { fmtNs, fmtRate } from './format.js';
+
+export function sanitizeTerminal(s: string): string {
+  // C0, DEL and C1 controls and bidi overrides: an ESC in a hostname must not drive the reader's terminal.
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
+}
+
+function table(head: string[], rows: string[][]): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ').trimEnd();
+  return [line(head), line(w.map((x) => '-'.repeat(x))), ...rows.map(line)].join('\n') + '\n';
+}
+
+function ratio(m: MetricResult | undefined): string {
+  if (!m || m.ratio === null) return '-';
+  const ci = m.low !== null && m.high !== null ? ` [${m.low.toFixed(2)}–${m.high.toFixed(2)}]` : '';
+  return `${m.ratio.toFixed(3)}${ci}`;
+}
+
+function changedRows<T>(rows: Array<BehaviourRow<T>>, fmt: (v: T | null) => string, labels: string[]): string {
+  const ch = rows.filter((r) => r.changed);
+  if (ch.length === 0) return '  none\n';
+  return table(['', ...labels], ch.map((r) => [sanitizeTerminal(r.label), ...r.values.map((v) => sanitizeTerminal(fmt(v)))]));
+}
+
+export function compareText(c: Comparison, opts: { all?: boolean } = {}): string {
+  const out: string[] = [];
+  const labels = c.inputs.map((i) => sanitizeTerminal(i.label));
+  const b = c.inputs[0]!;
+  out.push(`fusebench compare: baseline ${labels[0]} (${sanitizeTerminal(b.file)})`);
+  for (const x of c.inputs.slice(1)) out.push(`  vs ${labels[x.index]} (${sanitizeTerminal(x.file)})${x.timingComparable ? '' : ' — timings not comparable (emulated vs native)'}`);
+  out.push(
+    `method: ${c.method.name}, ${Math.round(c.method.confidence * 100)}% interval from ${c.method.resamples} resamples of the repeats, noise threshold ±${(c.method.threshold * 100).toFixed(1)}%`,
+  );
+  for (const w of c.warnings) out.push(`warning: ${sanitizeTerminal(w)}`);
+  out.push('');
+  for (const x of c.inputs.slice(1)) {
+    const s = c.summary.find((y) => y.input === x.index)!;
+    out.push(
+      `${labels[x.index]} vs ${labels[0]}: ${s.timing.slower} slower, ${s.timing.faster} faster, ${s.timing.mixed} mixed, ${s.timing['no significant change']} no significant change` +
+        `${s.timing['insufficient repeats'] ? `, ${s.timing['insufficient repeats']} insufficient repeats` : ''}${s.timing['not comparable'] ? `, ${s.timing['not comparable']} not comparable` : ''}; ` +
+        `lock-path changes ${s.lockPathChanges}, status changes ${s.statusChanges}, probe changes ${s.probeChanges}, INIT flag changes ${s.initChanges}`,
+    );
+    const rows: string[][] = [];
+    for (const r of c.timing) {
+      const base = r.values[0];
+      const v: TimingValue | null | undefined = r.values[x.index];
+      if (!base || !v) continue;
+      if (!opts.all && v.verdict !== 'slower' && v.verdict !== 'faster' && v.verdict !== 'mixed') continue;
+      rows.push([
+        sanitizeTerminal(r.label),
+        sanitizeTerminal(r.op),
+        `${fmtNs(base.p50Ns)} → ${fmtNs(v.p50Ns)}`,
+        ratio(v.p50),
+        ratio(v.p99),
+        `${fmtRate(base.opsPerSec)} → ${fmtRate(v.opsPerSec)}`,
+        ratio(v.throughput),
+        v.verdict,
+      ]);
+    }
+    if (rows.length > 0) {
+      out.push(table(['cell', 'op', 'p50', 'p50 ratio [CI]', 'p99 ratio [CI]', 'ops/s', 'ops/s ratio [CI]', 'verdict'], rows));
+    } else {
+      out.push(opts.all ? '  (no common timed cells)\n' : '  (no cell is significantly faster or slower; --all lists every cell)\n');
+    }
+  }
+  out.push('lock path / status changes:');
+  out.push(changedRows(c.cells, (v) => (v === null ? '-' : v.status !== 'ok' ? v.status : `${v.lockPath ?? 'n/a'}${v.maxWritesInFlight !== null ? ` (max ${v.maxWritesInFlight})` : ''}`), labels));
+  out.push('probe verdict changes:');
+  out.push(changedRows(c.probes, (v) => (v === null ? '-' : v.verdict), labels));
+  out.push('INIT flag differences (offered/negotiated):');
+  out.push(changedRows(c.init, (v) => (v === null ? '-' : `${v.offered ? 'offered' : '-'}/${v.negotiated ? 'negotiated' : '-'}`), labels));
+  out.push('capability and environment differences:');
+  out.push(changedRows(c.capabilities, (v) => v ?? '-', labels));
+  return out.join('\n');
+}
