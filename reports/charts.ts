@@ -153,10 +153,12 @@ export function barChart(
   markAtOne = false,
 ): Chart {
   const rotate = categories.some((c) => c.length > 12) ? 20 : 0;
+  // Room right of the plot for the label of the "exclusive = 1" line.
+  const right = markAtOne ? 84 : 24;
   const svg = render({
     title: { text: title, left: 8, top: 4, textStyle: { fontSize: 13 } },
     legend,
-    grid: { left: 70, right: 24, top: 40, bottom: rotate ? 100 : 70 },
+    grid: { left: 70, right, top: 40, bottom: rotate ? 100 : 70 },
     xAxis: { type: 'category', data: categories, axisLabel: { interval: 0, rotate, fontSize: 10 } },
     yAxis: { type: 'value', name: yName, nameLocation: 'middle', nameGap: 52, axisLabel: { fontSize: 10 } },
     series: groups.map((g, i) => ({
@@ -166,7 +168,7 @@ export function barChart(
       barMaxWidth: 28,
       emphasis: { disabled: true },
       ...(markAtOne && i === 0
-        ? { markLine: { silent: true, symbol: 'none', lineStyle: { type: 'dashed', color: '#a3161a' }, label: { formatter: 'exclusive = 1', position: 'insideEndTop', fontSize: 10 }, data: [{ yAxis: 1 }] } }
+        ? { markLine: { silent: true, symbol: 'none', lineStyle: { type: 'dashed', color: '#a3161a' }, label: { formatter: 'exclusive = 1', position: 'end', fontSize: 10 }, data: [{ yAxis: 1 }] } }
         : {}),
     })),
   });
@@ -184,6 +186,8 @@ export interface TimeSeriesInput {
 
 export function timeSeriesChart(id: string, title: string, ts: TimeSeriesInput): Chart {
   const zip = (ys: number[]): Array<[number, number]> => ts.tMs.map((t, i) => [t, ys[i]!]);
+  // An interval in which no operation completed has no latency (not 0 on a log axis): leave it out.
+  const latency = (ys: number[]): Array<[number, number]> => zip(ys).filter(([, v]) => v > 0);
   // Alternate the band shade so neighbouring phases stay distinguishable.
   const areas = ts.phases.map((p, i) => [
     { name: p.name, xAxis: p.startMs, itemStyle: { color: i % 2 === 0 ? 'rgba(80,112,221,0.07)' : 'rgba(221,120,80,0.10)' } },
@@ -205,8 +209,8 @@ export function timeSeriesChart(id: string, title: string, ts: TimeSeriesInput):
           markArea: { silent: true, label: { fontSize: 10, position: 'insideTop', color: '#444' }, data: areas },
         }),
         lineSeries('mean WRITEs in flight', zip(ts.inFlightMean)),
-        lineSeries('p50 latency', zip(ts.p50Us.map((v) => Math.max(v, 0.001))), { yAxisIndex: 1, lineStyle: { width: 1.2, type: 'dashed' } }),
-        lineSeries('p99 latency', zip(ts.p99Us.map((v) => Math.max(v, 0.001))), { yAxisIndex: 1, lineStyle: { width: 1.2, type: 'dashed' } }),
+        lineSeries('p50 latency', latency(ts.p50Us), { yAxisIndex: 1, lineStyle: { width: 1.2, type: 'dashed' } }),
+        lineSeries('p99 latency', latency(ts.p99Us), { yAxisIndex: 1, lineStyle: { width: 1.2, type: 'dashed' } }),
       ],
     },
     WIDTH * 2 + 12,

@@ -17,7 +17,8 @@ function table(head: string[], rows: string[][]): string {
 function ratio(m: MetricResult | undefined): string {
   if (!m || m.ratio === null) return '-';
   const ci = m.low !== null && m.high !== null ? ` [${m.low.toFixed(2)}–${m.high.toFixed(2)}]` : '';
-  return `${m.ratio.toFixed(3)}${ci}`;
+  const mark = m.class === 'slower' ? ' -' : m.class === 'faster' ? ' +' : '';
+  return `${m.ratio.toFixed(3)}${ci}${mark}`;
 }
 
 function changedRows<T>(rows: Array<BehaviourRow<T>>, fmt: (v: T | null) => string, labels: string[]): string {
@@ -62,6 +63,7 @@ export function compareText(c: Comparison, opts: { all?: boolean } = {}): string
       ]);
     }
     if (rows.length > 0) {
+      out.push('  (ratio = this / baseline; a trailing - or + marks a metric whose interval says slower or faster; the verdict follows p50 and ops/s)');
       out.push(table(['cell', 'op', 'p50', 'p50 ratio [CI]', 'p99 ratio [CI]', 'ops/s', 'ops/s ratio [CI]', 'verdict'], rows));
     } else {
       out.push(opts.all ? '  (no common timed cells)\n' : '  (no cell is significantly faster or slower; --all lists every cell)\n');

@@ -419,7 +419,8 @@ export function compareResults(inputs: CompareInput[], o: CompareOptions = DEFAU
         v.p50 = metric(base.p50, r.p50, true, o, salt + '|p50', cmp);
         v.p99 = metric(base.p99, r.p99, true, o, salt + '|p99', cmp);
         v.throughput = metric(base.tput, r.tput, false, o, salt + '|tput', cmp);
-        v.verdict = overall([v.p50, v.p99, v.throughput]);
+        // The cell verdict follows the central metrics; p99 keeps its own class (see METHOD).
+        v.verdict = overall([v.p50, v.throughput]);
         return v;
       });
       timing.push({ key, label: l, scenario: parts.scenario, mode: parts.mode, op, values });

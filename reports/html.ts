@@ -71,7 +71,8 @@ th,td{border:1px solid var(--line);padding:3px 7px;text-align:left;vertical-alig
 th{background:var(--band);font-weight:600}
 td.num{text-align:right;white-space:nowrap}
 .pass,.shared,.faster{color:var(--good);font-weight:600}
-.fail,.exclusive,.slower{color:var(--bad);font-weight:600}
+.fail,.slower{color:var(--bad);font-weight:600}
+.exclusive{color:var(--warn);font-weight:600}
 .unsupported,.nc,.na{color:var(--muted)}
 .changed{background:#fff3c4}
 .warn{background:#fff3c4;border:1px solid #e6c200;padding:8px 12px;margin:8px 0}

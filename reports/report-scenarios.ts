@@ -3,7 +3,6 @@
 import type { Cell, Results } from '../bench/results/schema.js';
 import { barChart, figure, spectrumChart, timeSeriesChart, type Chart } from './charts.js';
 import {
-  groupCells,
   groupOps,
   groupStatus,
   lockSummary,
@@ -15,6 +14,45 @@ import {
 import { fmtBytesPerSec, fmtNs, fmtRate, fmtRatio } from './format.js';
 import { html, type SafeHtml } from './html.js';
 import { spectrumPoints } from './spectrum.js';
+
+interface MergedSummary {
+  count: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+  points: Array<[number, number]>;
+}
+
+const mergedCache = new WeakMap<CellGroup, Map<string, MergedSummary>>();
+
+/** Exact merge of the repeats' histograms, read once per group and operation (decoding is the cost). */
+function merged(g: CellGroup, op: string): MergedSummary {
+  let m = mergedCache.get(g);
+  if (!m) {
+    m = new Map();
+    mergedCache.set(g, m);
+  }
+  let s = m.get(op);
+  if (!s) {
+    const h = mergedHistogram(g, op);
+    try {
+      const n = h.totalCount;
+      s = {
+        count: n,
+        p50: n ? h.getValueAtPercentile(50) : 0,
+        p99: n ? h.getValueAtPercentile(99) : 0,
+        p999: n ? h.getValueAtPercentile(99.9) : 0,
+        max: n ? h.maxValue : 0,
+        points: spectrumPoints(h),
+      };
+    } finally {
+      h.destroy();
+    }
+    m.set(op, s);
+  }
+  return s;
+}
 
 export interface ReportLinks {
   /** href for a cell's `.hgrm` path as stored in results, or null when it cannot be linked safely. */
@@ -67,12 +105,8 @@ function spectrumFigure(ids: ChartIds, scenario: string, blockLabel: string, op:
   const series = [];
   for (const g of groups) {
     if (!groupOps(g).includes(op)) continue;
-    const h = mergedHistogram(g, op);
-    try {
-      if (h.totalCount > 0) series.push({ name: seriesLabel(g, multiServer), points: spectrumPoints(h) });
-    } finally {
-      h.destroy();
-    }
+    const h = merged(g, op);
+    if (h.count > 0) series.push({ name: seriesLabel(g, multiServer), points: h.points });
   }
   if (series.length === 0) return null;
   const c = ids.add(spectrumChart(ids.next(), `${scenario} · ${op} — latency by percentile`, series));
@@ -115,6 +149,11 @@ function lockFigure(ids: ChartIds, scenario: string, blockLabel: string, groups:
   return figure(c, `${blockLabel}. Max > 1 proves the shared (parallel) lock path; exactly 1 with several writers is the exclusive fallback.`);
 }
 
+function interval(t: number[]): string {
+  const d = t.slice(1).map((x, i) => x - t[i]!);
+  return d.length === 0 ? 'sampling' : `~${Math.round(median(d))} ms`;
+}
+
 function timeSeriesFigures(ids: ChartIds, scenario: string, groups: CellGroup[], multiServer: boolean): SafeHtml[] {
   const out: SafeHtml[] = [];
   for (const g of groups) {
@@ -146,7 +185,7 @@ function timeSeriesFigures(ids: ChartIds, scenario: string, groups: CellGroup[],
       out.push(
         figure(
           chart,
-          `${variantLabel(g.parts)}. WRITEs in flight on the inode per ${ts.length > 1 ? `${Math.round(ts[1]!.tMs - ts[0]!.tMs)} ms` : ''} interval and the client's latency; shaded bands are the interferer's phases.`,
+          `${variantLabel(g.parts)}. WRITEs in flight on the inode per ${interval(ts.map((p) => p.tMs))} interval (server samples) and the client's latency in it; shaded bands are the interferer's phases.`,
         ),
       );
     }
@@ -180,7 +219,7 @@ function cellTable(groups: CellGroup[], links: ReportLinks, multiServer: boolean
       continue;
     }
     for (const op of ops) {
-      const h = mergedHistogram(g, op);
+      const h = merged(g, op);
       const ok = okRepeats(g).filter((c) => c.ops[op]);
       const rates = ok.map((c) => c.ops[op]!.opsPerSec);
       const bytes = ok.map((c) => c.ops[op]!.bytesPerSec);
@@ -192,17 +231,15 @@ function cellTable(groups: CellGroup[], links: ReportLinks, multiServer: boolean
           return href ? html`<a href="${href}">r${r}</a> ` : html`<span class="na" title="unsafe or missing path">r${r}</span> `;
         });
       rows.push(html`<tr><td>${label}</td><td class="ok">ok (${ok.length}×)</td><td class="mono">${op}</td>
-<td class="num">${fmtNs(h.getValueAtPercentile(50))}</td><td class="num">${fmtNs(h.getValueAtPercentile(99))}</td><td class="num">${fmtNs(h.getValueAtPercentile(99.9))}</td><td class="num">${fmtNs(h.maxValue)}</td>
+<td class="num">${fmtNs(h.p50)}</td><td class="num">${fmtNs(h.p99)}</td><td class="num">${fmtNs(h.p999)}</td><td class="num">${fmtNs(h.max)}</td>
 <td class="num">${fmtRate(median(rates))}${spread(rates, fmtRate)}</td><td class="num">${fmtBytesPerSec(median(bytes))}</td>
 ${lockCell}<td class="num">${srvRead}</td><td>${errText}</td><td>${hgrms}</td></tr>`);
-      h.destroy();
     }
   }
   return html`<table class="cells"><tr><th>mode</th><th>status</th><th>op</th><th>p50</th><th>p99</th><th>p99.9</th><th>max</th><th>ops/s median [range]</th><th>bytes/s</th><th>lock path</th><th>max WRITEs in flight</th><th>mean</th><th>server READs</th><th>errors</th><th>.hgrm</th></tr>${rows}</table>`;
 }
 
-export function scenarioSections(r: Results, links: ReportLinks, ids: ChartIds): SafeHtml[] {
-  const groups = groupCells(r.cells);
+export function scenarioSections(r: Results, groups: CellGroup[], links: ReportLinks, ids: ChartIds): SafeHtml[] {
   const multiServer = new Set(r.cells.map((c) => c.server)).size > 1;
   const scenarios = [...new Set(groups.map((g) => g.parts.scenario))];
   return scenarios.map((scenario, si) => {
@@ -223,8 +260,7 @@ export function scenarioSections(r: Results, links: ReportLinks, ids: ChartIds):
 }
 
 /** Cells run on both server kinds: fuse-native (or any other kind) against the C server. */
-export function serverKindsSection(r: Results): SafeHtml | null {
-  const groups = groupCells(r.cells);
+export function serverKindsSection(groups: CellGroup[]): SafeHtml | null {
   const byKey = new Map<string, CellGroup[]>();
   for (const g of groups) {
     const k = JSON.stringify([g.parts.scenario, g.parts.mode, g.parts.engine, g.parts.jobs, g.parts.blockSize, g.parts.backend, g.parts.delay]);
@@ -237,19 +273,17 @@ export function serverKindsSection(r: Results): SafeHtml | null {
     for (const other of gs) {
       if (other === base || groupStatus(other).status !== 'ok') continue;
       for (const op of groupOps(base).filter((o) => groupOps(other).includes(o))) {
-        const hb = mergedHistogram(base, op);
-        const ho = mergedHistogram(other, op);
+        const hb = merged(base, op);
+        const ho = merged(other, op);
         const rate = (g: CellGroup): number => median(okRepeats(g).map((c) => c.ops[op]?.opsPerSec ?? 0));
-        const p50b = hb.getValueAtPercentile(50);
-        const p50o = ho.getValueAtPercentile(50);
-        const p99b = hb.getValueAtPercentile(99);
-        const p99o = ho.getValueAtPercentile(99);
+        const p50b = hb.p50;
+        const p50o = ho.p50;
+        const p99b = hb.p99;
+        const p99o = ho.p99;
         rows.push(html`<tr><td>${base.parts.scenario}</td><td>${base.parts.mode}</td><td>${variantLabel(base.parts, ['server'])}</td><td class="mono">${op}</td><td>${other.parts.server}</td>
 <td class="num">${fmtNs(p50b)}</td><td class="num">${fmtNs(p50o)}</td><td class="num">${fmtRatio(p50o / p50b)}×</td>
 <td class="num">${fmtNs(p99b)}</td><td class="num">${fmtNs(p99o)}</td><td class="num">${fmtRatio(p99o / p99b)}×</td>
 <td class="num">${fmtRate(rate(base))}</td><td class="num">${fmtRate(rate(other))}</td><td class="num">${fmtRatio(rate(other) / rate(base))}×</td></tr>`);
-        hb.destroy();
-        ho.destroy();
       }
     }
   }

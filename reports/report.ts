@@ -35,8 +35,9 @@ Probes: ${r.probes.filter((p) => p.verdict === 'pass').length} pass, ${r.probes.
 
 export function buildReport(r: Results, o: ReportOptions): BuiltReport {
   const ids = new ChartIds();
-  const scen = scenarioSections(r, o.links, ids);
-  const servers = serverKindsSection(r);
+  const groups = groupCells(r.cells);
+  const scen = scenarioSections(r, groups, o.links, ids);
+  const servers = serverKindsSection(groups);
   const micro = r.micro && r.micro.length > 0 ? r.micro : null;
   const scenarioNames = [...new Set(r.cells.map((c) => c.scenario))];
   const title = `fusebench — ${r.host.kernelRelease}`;

@@ -10,7 +10,10 @@ export const METHOD = {
     'median(candidate) / median(baseline) is computed for every resample, and the central interval of those ratios is ' +
     'the confidence interval (percentile bootstrap). A change is called only when the whole interval lies beyond the ' +
     'noise threshold: slower when latency rises (or throughput falls) by more than the threshold, faster the other way, ' +
-    'otherwise "no significant change". With 3 repeats per side the 95 % interval is [min candidate / max baseline, ' +
+    'otherwise "no significant change". Each metric is classified on its own; the verdict of a cell follows p50 and ' +
+    'throughput (slower or faster when either is and neither says the opposite, "mixed" when they disagree), while a p99 ' +
+    'change is shown with its class but does not decide the verdict: with a handful of repeats a tail percentile moves with ' +
+    'any background noise. With 3 repeats per side the 95 % interval is [min candidate / max baseline, ' +
     'max candidate / min baseline], so a change is called only when every repeat of one side is beyond every repeat of the ' +
     'other by more than the threshold. Per-repeat p50 and p99 come from that repeat\u2019s own histogram; throughput is the ' +
     'repeat\u2019s operations per second. Fewer than 2 repeats on a side gives "insufficient repeats" (there is no spread to ' +

@@ -3,7 +3,7 @@
 // the lifecycle guarantee that nothing stays mounted when the server or its parent is killed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,6 +131,22 @@ test('fuse-native support: only cached and direct, with reasons', () => {
     if (available) assert.deepEqual(s, { supported: true, reason: null });
     else assert.match(s.reason ?? '', /libfuse|fuse-native/);
   }
+});
+
+test('fuse-native: without libfuse 2 the kind reports unsupported with the install hint', { skip: skip || (process.getuid?.() !== 0 && 'needs root (mount namespace)') }, (t) => {
+  // Hide libfuse.so.2 in a private mount namespace (bind /dev/null over it) and ask the server.
+  const hide = spawnSync('sh', ['-c', 'ls /usr/lib/*/libfuse.so.2* /lib/*/libfuse.so.2* 2>/dev/null'], { encoding: 'utf8' }).stdout.split('\n').filter((x) => x !== '');
+  if (hide.length === 0 || spawnSync('sh', ['-c', 'command -v unshare'], { stdio: 'ignore' }).status !== 0) return t.skip('no unshare or libfuse.so.2 path');
+  const main = join(import.meta.dirname, '..', 'bench', 'server', 'fuse-native', 'server-main.js');
+  const script = `${hide.map((f) => `mount --bind /dev/null ${JSON.stringify(f)}`).join(' && ')} && exec ${JSON.stringify(process.execPath)} ${JSON.stringify(main)} "$@"`;
+  const check = spawnSync('unshare', ['-m', 'sh', '-c', script, 'sh', '--check'], { encoding: 'utf8' });
+  assert.equal(check.status, 3, check.stderr);
+  const out = JSON.parse(check.stdout) as { ok: boolean; reason: string };
+  assert.equal(out.ok, false);
+  assert.match(out.reason, /apt-get install libfuse2/);
+  const serve = spawnSync('unshare', ['-m', 'sh', '-c', script, 'sh', '--backing', '/nonexistent-b', '--mountpoint', '/nonexistent-m'], { encoding: 'utf8' });
+  assert.equal(serve.status, 3, 'exits "unsupported", does not crash');
+  assert.match(serve.stdout, /"unsupported":true/);
 });
 
 for (const mode of MODES) {

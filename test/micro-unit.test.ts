@@ -42,7 +42,7 @@ test('ratios are p50 over the native p50 of the same task; not-ok entries get no
   assert.equal(es[3]!.ratioToNative, null);
   const table = microTable(es, { stat: 'stat(2)' });
   assert.match(table, /c\/cached .*3\.00×/);
-  assert.match(table, /fuse-native\/parallel: why/);
+  assert.match(table, /fuse-native\/parallel: unsupported: why/);
 });
 
 test('tinybench statistics become ns entries', () => {

@@ -49,7 +49,7 @@ async function launch(work: string): Promise<BrowserContext> {
 function watch(ctx: BrowserContext, page: Page): Watch {
   const w: Watch = { consoleErrors: [], requests: [], dialogs: [] };
   page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') w.consoleErrors.push(`${m.type()}: ${m.text()}`);
+    if (m.type() === 'error') w.consoleErrors.push(m.text());
   });
   page.on('pageerror', (e) => w.consoleErrors.push(`pageerror: ${e.message}`));
   page.on('dialog', (d) => {

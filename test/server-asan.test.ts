@@ -2,13 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot, serverBinary } from '../bench/paths.js';
 import { startServer } from '../bench/server/process.js';
 import { isMounted } from '../bench/server/mounts.js';
-import { assertNoMountsLeft, isRoot } from './helpers/mount.js';
+import { assertNoMountsLeft, isRoot, testTmpDir } from './helpers/mount.js';
 import { pattern, readDirect, sha, writeDirect } from './helpers/data.js';
 
 const skip = !isRoot() && 'needs root';
@@ -19,7 +18,7 @@ test('integrity workload under AddressSanitizer, in every mode', { skip, timeout
     assert.equal(b.status, 0, `ASan build failed: ${b.stderr}`);
   }
   for (const mode of ['cached', 'direct', 'parallel', 'passthrough', 'passthrough-direct', 'passthrough-parallel'] as const) {
-    const dir = mkdtempSync(join(tmpdir(), 'fusebench-asan-'));
+    const dir = testTmpDir('asan');
     try {
       const server = await startServer({ backing: join(dir, 'b'), mountpoint: join(dir, 'm'), mode, asan: true, readyTimeoutMs: 30_000 });
       const mnt = join(dir, 'm');

@@ -1,5 +1,5 @@
-// The optional parts of a run that live in other modules (probes, report, fuse-native server kind),
-// loaded here so `run` works on its own while those are absent or fail to load.
+// The parts of a run that live in other modules (probes, report, the fuse-native server kind).
+import { fuseNativeRunEnv } from '../server/fuse-native/index.js';
 import type { Probe } from '../results/schema.js';
 import type { RunEnv } from '../runner/run-cell.js';
 
@@ -10,5 +10,5 @@ export interface RunHooks {
 }
 
 export async function runHooks(): Promise<RunHooks> {
-  return {};
+  return { extraEnv: fuseNativeRunEnv() };
 }

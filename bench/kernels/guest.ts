@@ -1,10 +1,10 @@
 // One guest run: build the initramfs, boot, relay the command's stderr as it runs, and collect its
 // stdout, exit code and files from the output share once QEMU has exited.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CacheEntry } from './cache.js';
 import { buildInitramfs, type GuestCommand } from './initramfs.js';
-import { boot, type Accel, type Marker } from './qemu.js';
+import { boot, type Accel, type BootOutcome, type Marker } from './qemu.js';
 
 export interface GuestRunOptions {
   entry: CacheEntry;
@@ -16,6 +16,8 @@ export interface GuestRunOptions {
   scratch: string;
   busybox: string;
   timeoutMs: number;
+  /** A boot that has not started init by then is killed and tried once more (default 120 s). */
+  initTimeoutMs?: number;
   memMiB: number;
   smp: number;
   /** Lines of the guest command's stderr, as they arrive. */
@@ -41,8 +43,10 @@ export interface GuestOutcome {
   shareDir: string;
   consoleLog: string;
   error: string | null;
-  /** Lines of init's own complaints (insmod warnings, mount failures). */
+  /** Lines of init's own complaints (insmod warnings, mount failures), and retried boots. */
   warnings: string[];
+  /** Boots that hung before init and were retried. */
+  retries: number;
 }
 
 /** Reads what was appended to a file since `pos`; returns the new position. */
@@ -81,25 +85,41 @@ export async function runGuest(o: GuestRunOptions): Promise<GuestOutcome> {
     });
   };
   const timer = o.onStderrLine ? setInterval(relay, 1000) : null;
-  let outcome;
+  const initTimeoutMs = Math.min(o.initTimeoutMs ?? 120_000, o.timeoutMs);
+  let outcome: BootOutcome;
+  let retries = 0;
+  const bootWarnings: string[] = [];
   try {
-    outcome = await boot({
-      config: {
-        accel: o.accel,
-        kernel: join(o.entry.dir, o.entry.vmlinuz),
-        initrd,
-        memMiB: o.memMiB,
-        smp: o.smp,
-        shares: [
-          { tag: 'hostroot', path: '/', readonly: true },
-          { tag: 'fbout', path: shareDir, readonly: false },
-        ],
-      },
-      timeoutMs: o.timeoutMs,
-      consoleLog,
-      ...(o.onMarker ? { onMarker: o.onMarker } : {}),
-      ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
-    });
+    const bootOnce = (): Promise<BootOutcome> =>
+      boot({
+        config: {
+          accel: o.accel,
+          kernel: join(o.entry.dir, o.entry.vmlinuz),
+          initrd,
+          memMiB: o.memMiB,
+          smp: o.smp,
+          shares: [
+            { tag: 'hostroot', path: '/', readonly: true },
+            { tag: 'fbout', path: shareDir, readonly: false },
+          ],
+        },
+        timeoutMs: o.timeoutMs,
+        initTimeoutMs,
+        consoleLog,
+        ...(o.onMarker ? { onMarker: o.onMarker } : {}),
+        ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
+      });
+    outcome = await bootOnce();
+    // A boot stuck before init (seen rarely under TCG, in firmware or early kernel) is not the
+    // kernel's verdict: try once more before reporting it, keeping the stuck console for a look.
+    if (outcome.end === 'boot-timeout') {
+      retries++;
+      const hung = join(o.dir, 'console-hung.log');
+      renameSync(consoleLog, hung);
+      bootWarnings.push(`boot did not reach init within ${(initTimeoutMs / 1000).toFixed(0)} s and was retried (its console: ${hung})`);
+      o.onMarker?.({ kind: 'warn', args: ['boot', 'hung', 'before', 'init;', 'retrying'], atMs: outcome.wallMs });
+      outcome = await bootOnce();
+    }
   } finally {
     if (timer) clearInterval(timer);
     rmSync(initrd, { force: true });
@@ -112,7 +132,7 @@ export async function runGuest(o: GuestRunOptions): Promise<GuestOutcome> {
   const ready = find('ready');
   const exit = find('exit');
   const fail = find('fail');
-  const warnings = outcome.markers.filter((m) => m.kind === 'warn' || m.kind === 'fail').map((m) => `${m.kind}: ${m.args.join(' ')}`);
+  const warnings = [...bootWarnings, ...outcome.markers.filter((m) => m.kind === 'warn' || m.kind === 'fail').map((m) => `${m.kind}: ${m.args.join(' ')}`)];
   const rcFile = join(shareDir, 'rc');
   let exitCode: number | null = null;
   if (existsSync(rcFile)) {
@@ -124,13 +144,16 @@ export async function runGuest(o: GuestRunOptions): Promise<GuestOutcome> {
   }
   let status: GuestStatus;
   let error: string | null = null;
-  if (outcome.end === 'timeout') {
+  if (outcome.end === 'boot-timeout') {
+    status = 'boot-failed';
+    error = `the guest did not reach init within ${(initTimeoutMs / 1000).toFixed(0)} s, twice`;
+  } else if (outcome.end === 'timeout') {
     status = 'timeout';
     error = `killed after ${(o.timeoutMs / 1000).toFixed(0)} s (${ready ? 'the command was still running' : 'the guest never finished booting'})`;
   } else if (outcome.end === 'aborted') {
     status = 'aborted';
     error = 'stopped on request';
-  } else if (!ready) {
+  } else if (!ready && exitCode === null) {
     status = 'boot-failed';
     error = fail ? `guest init: ${fail.args.join(' ')}` : `QEMU exited ${outcome.qemuExit ?? outcome.signal} before the guest was ready`;
   } else if (exitCode === null) {
@@ -151,5 +174,6 @@ export async function runGuest(o: GuestRunOptions): Promise<GuestOutcome> {
     consoleLog,
     error,
     warnings,
+    retries,
   };
 }

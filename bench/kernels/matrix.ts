@@ -25,6 +25,8 @@ export interface KernelsRunOptions {
   exec: string | null;
   outDir: string;
   timeoutMs: number;
+  /** A boot that has not reached init by then is killed and retried once. */
+  bootTimeoutMs: number;
   accel: 'auto' | Accel;
   memMiB: number;
   smp: number;
@@ -55,6 +57,8 @@ export interface KernelRecord {
   results: string | null;
   error: string | null;
   warnings: string[];
+  /** Boots retried after hanging before init. */
+  retries: number;
 }
 
 export interface ReportRecord {
@@ -190,7 +194,7 @@ export async function runKernels(o: KernelsRunOptions): Promise<KernelsRunSummar
 }
 
 function blank(spec: string, status: KernelStatus, error: string): KernelRecord {
-  return { spec, abi: null, debVersion: null, suites: [], accel: null, status, exitCode: null, bootMs: null, guestReadyUptimeS: null, commandMs: null, wallMs: null, dir: null, results: null, error, warnings: [] };
+  return { spec, abi: null, debVersion: null, suites: [], accel: null, status, exitCode: null, bootMs: null, guestReadyUptimeS: null, commandMs: null, wallMs: null, dir: null, results: null, error, warnings: [], retries: 0 };
 }
 
 async function runOne(
@@ -218,6 +222,7 @@ async function runOne(
     scratch,
     busybox,
     timeoutMs: o.timeoutMs,
+    initTimeoutMs: o.bootTimeoutMs,
     memMiB: o.memMiB,
     smp: o.smp,
     ...(o.relay ? { onStderrLine: (l: string) => process.stderr.write(`[${entry.abi}] ${l}\n`) } : {}),
@@ -244,6 +249,7 @@ async function runOne(
     results: null,
     error: g.error,
     warnings: g.warnings,
+    retries: g.retries,
   };
   const stdoutFile = join(g.shareDir, 'stdout');
   const stdout = existsSync(stdoutFile) ? readFileSync(stdoutFile, 'utf8') : '';

@@ -34,7 +34,8 @@ export function qemuEscape(v: string): string {
 
 export function kernelCmdline(extra: string[] = []): string {
   // panic=-1: a dying init reboots at once, and -no-reboot turns that into QEMU exiting.
-  return ['console=ttyS0', 'panic=-1', 'quiet', 'loglevel=3', 'rdinit=/init', ...extra].join(' ');
+  // Not quiet: when a guest hangs, the last kernel line in console.log is the only clue.
+  return ['console=ttyS0', 'panic=-1', 'rdinit=/init', ...extra].join(' ');
 }
 
 export function qemuArgs(c: QemuConfig): string[] {
@@ -113,8 +114,11 @@ export interface Marker {
 }
 
 export interface BootOutcome {
-  /** 'exited': QEMU ended by itself; 'timeout': killed at the deadline; 'aborted': killed on request. */
-  end: 'exited' | 'timeout' | 'aborted';
+  /**
+   * 'exited': QEMU ended by itself; 'timeout': killed at the deadline; 'boot-timeout': killed because
+   * init never started; 'aborted': killed on request or on an `abortOn` line.
+   */
+  end: 'exited' | 'timeout' | 'boot-timeout' | 'aborted';
   qemuExit: number | null;
   signal: NodeJS.Signals | null;
   markers: Marker[];
@@ -129,6 +133,8 @@ export interface BootOptions {
   onMarker?: (m: Marker) => void;
   /** Kill early when the console shows this (e.g. a KVM emulation failure that would hang forever). */
   abortOn?: RegExp;
+  /** Kill when no `init` marker has appeared by then (a boot stuck in firmware or early kernel). */
+  initTimeoutMs?: number;
   /** Checked every second; true stops the guest (Ctrl-C). */
   shouldStop?: () => boolean;
   qemu?: string;
@@ -182,12 +188,16 @@ export function boot(o: BootOptions): Promise<BootOutcome> {
     child.stdout!.on('data', onText);
     child.stderr!.on('data', onText);
     const deadline = setTimeout(() => {
-      end = 'timeout';
+      if (end === 'exited') end = 'timeout';
       stopChild(child);
     }, o.timeoutMs);
     const poll = setInterval(() => {
-      if (o.shouldStop?.() && end === 'exited') {
+      if (end !== 'exited') return;
+      if (o.shouldStop?.()) {
         end = 'aborted';
+        stopChild(child);
+      } else if (o.initTimeoutMs !== undefined && Date.now() - started > o.initTimeoutMs && !markers.some((m) => m.kind === 'init')) {
+        end = 'boot-timeout';
         stopChild(child);
       }
     }, 1000);

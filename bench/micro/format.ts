@@ -11,17 +11,22 @@ function fmtNs(ns: number): string {
 
 export function microTable(entries: Micro[], tasks: Record<string, string>): string {
   const out: string[] = [];
+  // Why a cell was not measured, once per target and reason (the same reason repeats for every task).
+  const notMeasured = new Map<string, string[]>();
   const names = [...new Set(entries.map((e) => e.name))];
-  const head = ['target', 'mean', 'p50', 'p99', 'sd', 'rme', 'samples', `×native (${RATIO_BASIS})`];
+  const head = ['target', 'mean', 'p50', 'p99', 'sd', 'rme', 'samples', `×native (${RATIO_BASIS})`, '×c'];
+  // The cost of serving from JavaScript: fuse-native against the C server in the same mode.
+  const cP50 = new Map<string, number>();
+  for (const e of entries) if (e.server === 'c' && e.status !== 'error' && e.status !== 'unsupported' && e.p50Ns > 0) cP50.set(`${e.name}/${e.mode}`, e.p50Ns);
   for (const name of names) {
     out.push(`${name}: ${tasks[name] ?? ''}`);
     const rows: string[][] = [];
-    const notes: string[] = [];
     for (const e of entries.filter((x) => x.name === name)) {
       const target = e.server === 'native' ? 'native' : `${e.server}/${e.mode}`;
       if (e.status && e.status !== 'ok') {
-        rows.push([target, e.status, '', '', '', '', '', '']);
-        notes.push(`  ${target}: ${e.reason ?? ''}`);
+        rows.push([target, e.status, '', '', '', '', '', '', '']);
+        const key = `${target}: ${e.status}: ${e.reason ?? ''}`;
+        notMeasured.set(key, [...(notMeasured.get(key) ?? []), name]);
         continue;
       }
       rows.push([
@@ -33,11 +38,17 @@ export function microTable(entries: Micro[], tasks: Record<string, string>): str
         `±${e.rme.toFixed(1)}%`,
         String(e.samples),
         e.ratioToNative === null ? '-' : `${e.ratioToNative.toFixed(2)}×`,
+        e.server === 'fuse-native' && cP50.has(`${e.name}/${e.mode}`) ? `${(e.p50Ns / cP50.get(`${e.name}/${e.mode}`)!).toFixed(2)}×` : '',
       ]);
     }
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const line = (r: string[]): string => '  ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-    out.push(line(head), ...rows.map(line), ...notes, '');
+    out.push(line(head), ...rows.map(line), '');
+  }
+  if (notMeasured.size > 0) {
+    out.push('not measured:');
+    for (const [why, tasks] of notMeasured) out.push(`  ${why}${tasks.length < names.length ? ` (${tasks.join(', ')})` : ''}`);
+    out.push('');
   }
   return out.join('\n');
 }

@@ -1,6 +1,7 @@
 // Rule 1.2(c)/§2: one caching open anywhere on the inode (an open replied without DIRECT_IO) puts it
 // in caching mode and parallel DIO writes go exclusive; its close restores the shared path.
 import { closeSync, openSync } from 'node:fs';
+import { parallelDioUnsupported } from './capabilities.js';
 import type { ProbeDef } from './types.js';
 import { describeWrites, FILE_SIZE, lockPathOf, measureWrites, presize, WRITE_DELAY_MS } from './writers.js';
 
@@ -10,6 +11,7 @@ export const cachingOpenFallback: ProbeDef = {
   id: 'caching-open-fallback',
   rule: 'a caching open on the inode makes DIRECT_IO|PARALLEL writes exclusive; closing it restores parallel writes',
   changedIn: '6.9 (fix 6.12-rc1)',
+  unsupported: parallelDioUnsupported,
   async run(ctx) {
     const m = await ctx.mount({
       mode: 'parallel',

@@ -1,11 +1,11 @@
 // Rule §2: a caching open sets the inode's caching bit, then waits (uninterruptibly) for the parallel
-// DIO writes already in flight. Writers hold each WRITE for DELAY at the server; the caching open is
-// issued a quarter delay into the first batch. It must return only after those writes completed; an
+// DIO writes already in flight. Eight writers each issue one WRITE, held for DELAY at the server; the
+// caching open is issued a quarter delay into that batch. It must return only after those writes completed; an
 // open with no write in flight must not wait. The wait, as a fraction of the delay, is reported.
-import { hasIomode } from './capabilities.js';
+import { hasIomode, parallelDioUnsupported } from './capabilities.js';
 import type { ProbeDef } from './types.js';
 import { FILE_SIZE, measureWrites, presize } from './writers.js';
-import { openVsWrites, ratio, sleepUntil, timedOpen, writeIntervals, type TimedOpen } from './timed-open.js';
+import { openVsWrites, ratio, sleepUntil, timedOpen, waitForHeldWrites, writeIntervals, type TimedOpen } from './timed-open.js';
 
 const FILE = 'waits.dat';
 const DELAY_MS = 400;
@@ -14,6 +14,7 @@ export const cachingOpenWaits: ProbeDef = {
   id: 'caching-open-waits',
   rule: 'a caching open issued while parallel DIO writes are in flight waits until they complete',
   changedIn: '6.9',
+  unsupported: parallelDioUnsupported,
   async run(ctx) {
     const delayNs = DELAY_MS * 1e6;
     const m = await ctx.mount({ mode: 'parallel', delay: `write=${DELAY_MS}ms`, prepare: (b) => presize(b, FILE, FILE_SIZE) });
@@ -29,13 +30,17 @@ export const cachingOpenWaits: ProbeDef = {
     const w = await measureWrites(ctx, m, {
       path,
       recordStarts: true,
-      durationMs: 2.5 * DELAY_MS,
+      // The writers stop after their first batch (the deadline has passed when it completes): writes
+      // issued while the caching bit is set would queue on the exclusive lock, one delay each.
+      durationMs: 0.5 * DELAY_MS,
       hooks: {
         // The writers have their fds (DIRECT_IO|PARALLEL); the next open is the caching one.
         atBarrier: () => m.server.setPolicy({ mode: 'cached' }),
         started: (startNs) => {
           opening = (async () => {
+            // A quarter delay in, and only once the server holds some of the writes.
             await sleepUntil(startNs + delayNs / 4);
+            await waitForHeldWrites(m.server, 2, DELAY_MS / 2);
             const o = await timedOpen(path, 'r');
             await o.fh?.close();
             return o;

@@ -28,6 +28,16 @@ export function hasIomode(offer: ReadyInfo): boolean {
   );
 }
 
+/**
+ * FOPEN_PARALLEL_DIRECT_WRITES is known to the kernel: protocol 7.38 (6.2), whose INIT also offers
+ * HAS_EXPIRE_ONLY. (6.1.y got a backport in 2024 without the protocol bump: it cannot be told apart.)
+ */
+export function parallelDioUnsupported(offer: ReadyInfo): string | null {
+  return kernelMinor(offer) >= 38 || offers(offer, 'HAS_EXPIRE_ONLY')
+    ? null
+    : `kernel speaks FUSE ${offer.init.kernelProtocol} (< 7.38, before 6.2): FOPEN_PARALLEL_DIRECT_WRITES may be unknown to it`;
+}
+
 /** Why passthrough probes cannot run here, or null. */
 export function passthroughUnsupported(offer: ReadyInfo): string | null {
   if (!offers(offer, 'PASSTHROUGH')) {

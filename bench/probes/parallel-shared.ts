@@ -1,4 +1,5 @@
 // Rule 1.3: DIRECT_IO|PARALLEL_DIRECT_WRITES, non-extending writes → the shared lock, N WRITEs in flight.
+import { parallelDioUnsupported } from './capabilities.js';
 import { inFlightProbe, type InFlightSpec } from './inflight.js';
 
 export const parallelSharedSpec: InFlightSpec = {
@@ -7,6 +8,7 @@ export const parallelSharedSpec: InFlightSpec = {
   changedIn: '6.2',
   mode: 'parallel',
   expect: 'shared',
+  unsupported: parallelDioUnsupported,
 };
 
 export const parallelShared = inFlightProbe(parallelSharedSpec);

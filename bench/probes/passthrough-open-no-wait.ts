@@ -1,15 +1,15 @@
 // Rule §2 (fix 7cc911262835, 6.9-rc5): a passthrough open while parallel DIO writes are in flight
 // neither waits for them nor pushes later writes to the exclusive path. Before the fix the parallel
 // writes fell back to exclusive. Writers hold each WRITE for DELAY; the passthrough open is issued a
-// tenth of a delay into the first batch and kept open; once the first batch is over, the server's
-// window shows whether the writes issued after the open still overlap.
+// tenth of a delay into the first batch (once the server holds writes) and kept open; once that
+// batch is over, the server's window shows whether the writes issued after the open still overlap.
 import { passthroughUnsupported } from './capabilities.js';
 import type { ProbeDef } from './types.js';
 import { FILE_SIZE, measureWrites, presize } from './writers.js';
-import { openVsWrites, ratio, sleepUntil, timedOpen, writeIntervals, type TimedOpen } from './timed-open.js';
+import { openVsWrites, ratio, sleepUntil, timedOpen, waitForHeldWrites, writeIntervals, type TimedOpen } from './timed-open.js';
 
 const FILE = 'ptopen.dat';
-const DELAY_MS = 300;
+const DELAY_MS = 400;
 
 export const passthroughOpenNoWait: ProbeDef = {
   id: 'passthrough-open-no-wait',
@@ -24,19 +24,22 @@ export const passthroughOpenNoWait: ProbeDef = {
     const w = await measureWrites(ctx, m, {
       path,
       recordStarts: true,
-      durationMs: 3.8 * DELAY_MS,
+      durationMs: 4.2 * DELAY_MS,
       hooks: {
         atBarrier: () => m.server.setPolicy({ mode: 'passthrough' }),
         started: (startNs) => {
           opening = (async () => {
             await sleepUntil(startNs + delayNs / 10);
+            await waitForHeldWrites(m.server, 2, DELAY_MS / 2);
             const o = await timedOpen(path, 'r');
             try {
               if (o.error) return { o, afterMax: null };
-              // Past the first batch (all issued before the open), then one clean window of 2 delays.
-              await sleepUntil(Math.max(o.endNs, startNs + delayNs) + 0.3 * delayNs);
+              // Past the writes issued before the open (each ends within a delay of the open), then
+              // one clean window of two delays.
+              const base = Math.max(o.endNs, o.startNs + delayNs);
+              await sleepUntil(base + 0.3 * delayNs);
               await m.server.window();
-              await sleepUntil(Math.max(o.endNs, startNs + delayNs) + 2.3 * delayNs);
+              await sleepUntil(base + 2.3 * delayNs);
               const win = await m.server.window();
               return { o, afterMax: win.ops['WRITE']?.maxInFlightPerInode ?? 0 };
             } finally {

@@ -1,5 +1,8 @@
 // Rule §3 / trap 5: with WRITEBACK_CACHE negotiated the kernel silently leaves passthrough off even
-// though PASSTHROUGH was accepted: BACKING_OPEN fails with EPERM and passthrough opens with EIO.
+// though PASSTHROUGH was accepted in the INIT reply: BACKING_OPEN fails with EPERM. A reply carrying
+// FOPEN_PASSTHROUGH would then fail the open with EIO in the kernel, but our server has no backing id
+// to put in such a reply and refuses the open itself with the BACKING_OPEN errno (EPERM); either way
+// the passthrough open fails, and `observed` says which of the two happened.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kernelMinor, offers } from './capabilities.js';
@@ -10,7 +13,7 @@ const FILE = 'ptwb.dat';
 
 export const passthroughWritebackOff: ProbeDef = {
   id: 'passthrough-writeback-off',
-  rule: 'passthrough is silently disabled with WRITEBACK_CACHE: BACKING_OPEN fails with EPERM, passthrough opens with EIO',
+  rule: 'passthrough is silently disabled with WRITEBACK_CACHE: BACKING_OPEN fails with EPERM, passthrough opens fail',
   changedIn: '6.11-rc6 (6.10.y)',
   unsupported(offer) {
     if (!offers(offer, 'PASSTHROUGH')) return 'kernel does not offer FUSE_PASSTHROUGH at INIT (added in 6.9)';
@@ -25,13 +28,14 @@ export const passthroughWritebackOff: ProbeDef = {
       prepare: (b) => writeFileSync(join(b, FILE), Buffer.alloc(1 << 16, 1)),
     });
     const r = m.server.ready;
-    const negotiated = ['WRITEBACK_CACHE', 'PASSTHROUGH'].filter((f) => r.init.negotiated.includes(f));
+    const replied = ['WRITEBACK_CACHE', 'PASSTHROUGH'].filter((f) => r.init.negotiated.includes(f));
     const eperm = /EPERM|Operation not permitted/.test(r.passthrough.reason ?? '');
     const open = openErrno(m.path(FILE), 'r');
+    const who = open === 'EIO' ? ' (kernel refused the FOPEN_PASSTHROUGH reply)' : open === 'EPERM' ? ' (server refused: BACKING_OPEN had failed)' : '';
     const observed =
-      `server replied ${negotiated.join('|') || 'neither flag'}; passthrough ${r.passthrough.usable ? 'usable' : `unusable (${r.passthrough.reason ?? '?'})`}; ` +
-      `passthrough open: ${open}`;
-    const disabled = !r.passthrough.usable && eperm && open === 'EIO';
+      `INIT reply had ${replied.join('|') || 'neither flag'}; ${r.passthrough.usable ? 'BACKING_OPEN: ok (passthrough usable)' : r.passthrough.reason ?? 'passthrough unusable'}; ` +
+      `passthrough open: ${open}${who}`;
+    const disabled = !r.passthrough.usable && eperm && (open === 'EIO' || open === 'EPERM');
     // 6.9..6.11 all speak 7.40, and the rule arrived in 6.11-rc6 (6.10.y): on 7.40 both are correct.
     if (kernelMinor(ctx.offer) === 40) {
       return {
@@ -41,9 +45,9 @@ export const passthroughWritebackOff: ProbeDef = {
       };
     }
     return {
-      expected: 'WRITEBACK_CACHE and PASSTHROUGH both replied; BACKING_OPEN: EPERM (passthrough unusable); passthrough open: EIO',
+      expected: 'INIT reply with WRITEBACK_CACHE|PASSTHROUGH accepted; BACKING_OPEN: EPERM; passthrough open fails (EIO from the kernel, or EPERM from our server)',
       observed,
-      verdict: negotiated.length === 2 && disabled ? 'pass' : 'fail',
+      verdict: replied.length === 2 && disabled ? 'pass' : 'fail',
     };
   },
 };

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Piscina } from 'piscina';
 import { readKernelOffer } from '../env/kernel-offer.js';
 import type { Probe } from '../results/schema.js';
-import { forceUnmount, isMounted } from '../server/mounts.js';
+import { forceUnmount, isMounted, readMounts } from '../server/mounts.js';
 import { startServer } from '../server/process.js';
 import type { ReadyInfo } from '../server/types.js';
 import { createPool } from '../runner/pool.js';
@@ -62,13 +62,35 @@ function unsupported(def: ProbeDef, reason: string): Probe {
   return toProbe(def, { expected: '-', observed: '-', verdict: 'unsupported', reason });
 }
 
+/**
+ * Temporary directories of probes still running. If the process exits mid-probe (Ctrl-C), the server
+ * registry's exit hook (registered earlier, so it runs first) unmounts; this one then removes the
+ * directories that have nothing mounted below them any more.
+ */
+const liveDirs = new Set<string>();
+let exitHooked = false;
+
+function removeLiveDirsSync(): void {
+  const mounts = readMounts();
+  for (const dir of liveDirs) {
+    if (!mounts.some((m) => m.target.startsWith(dir + '/'))) rmSync(dir, { recursive: true, force: true });
+  }
+  liveDirs.clear();
+}
+
 /** Mounts of one probe: created on demand, stopped in reverse order. */
 class Scope {
   private readonly mounts: ProbeMount[] = [];
   private readonly stopped = new Set<ProbeMount>();
   private n = 0;
   private closed = false;
-  constructor(readonly dir: string) {}
+  constructor(readonly dir: string) {
+    liveDirs.add(dir);
+    if (!exitHooked) {
+      exitHooked = true;
+      process.on('exit', removeLiveDirsSync);
+    }
+  }
 
   async mount(req: MountRequest): Promise<ProbeMount> {
     // A probe that timed out may still be running: it must not mount after its scope was torn down.
@@ -106,8 +128,10 @@ class Scope {
     }
     const left = this.mounts.filter((m) => isMounted(m.mnt));
     // Never recurse into a live mount: that would delete the backing files through it.
-    if (left.length === 0) rmSync(this.dir, { recursive: true, force: true });
-    else problems.push(`still mounted: ${left.map((m) => m.mnt).join(', ')}`);
+    if (left.length === 0) {
+      rmSync(this.dir, { recursive: true, force: true });
+      liveDirs.delete(this.dir);
+    } else problems.push(`still mounted: ${left.map((m) => m.mnt).join(', ')}`);
     return problems;
   }
 }

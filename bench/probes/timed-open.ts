@@ -4,6 +4,7 @@
 import { open as openAsync, type FileHandle } from 'node:fs/promises';
 import { monotonicNs } from '../native/io.js';
 import type { JobOutcome } from '../runner/jobs.js';
+import type { ServerHandle } from '../server/process.js';
 
 export interface TimedOpen {
   startNs: number;
@@ -67,4 +68,20 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 /** Sleeps until CLOCK_MONOTONIC reaches `ns`. */
 export function sleepUntil(ns: number): Promise<void> {
   return sleep((ns - monotonicNs()) / 1e6);
+}
+
+/**
+ * Polls the server until it has seen at least `min` WRITEs in flight on one inode since the previous
+ * poll, so an interfering open is issued while writes are surely held, however late the writers
+ * started. Returns false when that did not happen within `timeoutMs` (the probe then says so).
+ */
+export async function waitForHeldWrites(server: ServerHandle, min: number, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  await server.window();
+  for (;;) {
+    await sleep(5);
+    const w = await server.window();
+    if ((w.ops['WRITE']?.maxInFlightPerInode ?? 0) >= min) return true;
+    if (Date.now() > until) return false;
+  }
 }

@@ -117,7 +117,7 @@ export type LockPath = 'shared' | 'exclusive';
 /** Short text of a window, for `observed`. */
 export function describeWrites(w: WritesSeen): string {
   const errs = Object.entries(w.errors);
-  return `max ${w.maxInFlight} WRITEs in flight (${w.count} WRITEs${errs.length ? `; errors ${errs.map(([e, n]) => `${e}×${n}`).join(' ')}` : ''})`;
+  return `max ${w.maxInFlight} in flight (${w.count} WRITEs${errs.length ? `; errors ${errs.map(([e, n]) => `${e}×${n}`).join(' ')}` : ''})`;
 }
 
 /**

@@ -67,7 +67,7 @@ export function planMatrix(o: MatrixOptions): CellPlan[] {
   for (const name of o.scenarios) {
     const s = SCENARIOS.find((x) => x.name === name);
     if (!s) throw new Error(`unknown scenario "${name}" (known: ${SCENARIOS.map((x) => x.name).join(', ')})`);
-    const delays = s.usesWriteDelay ? o.delays : [o.delays.includes('') ? '' : (o.delays[0] ?? '')];
+    const delays = s.usesWriteDelay ? o.delays : [''];
     const engines = (o.engines ?? [s.engines[0]!]).filter((e) => s.engines.includes(e));
     // The fallback scenario is a time series, one run of it says what it has to say.
     const repeats = s.name === 'fallback' ? 1 : o.repeats;

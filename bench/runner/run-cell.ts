@@ -110,6 +110,7 @@ export async function runCell(plan: CellPlan, env: RunEnv): Promise<Cell> {
   if (expected.length > 0) {
     if (observed.some((e) => expected.includes(e)) && totalOps === 0) {
       status = 'unsupported';
+      for (const [op, o] of Object.entries(out.ops)) if (o.count === 0) delete out.ops[op];
       reason = `${expected.join(', ')} as the mode rules predict (kernel-fuse.md §2.2)`;
     } else {
       reason = `expected ${expected.join(', ')} but the operation ${totalOps > 0 ? 'succeeded' : `failed with ${observed.join(', ') || 'nothing'}`}`;
@@ -124,7 +125,8 @@ export async function runCell(plan: CellPlan, env: RunEnv): Promise<Cell> {
     durationNs: out.durationNs,
     status,
     reason,
-    lockPath: lockVerdict(out.serverStats, plan.jobs),
+    // WRITEs from mmap writeback say nothing about the direct-I/O lock.
+    lockPath: scenario.dioWrites ? lockVerdict(out.serverStats, plan.jobs) : 'n/a',
     ops: out.ops,
     serverStats: out.serverStats,
     errors: out.errors,

@@ -13,6 +13,7 @@ let cursorSeq = 1;
 export const dioWriteExtend: Scenario = {
   name: 'dio-write-extend',
   description: 'N writers extending the file (each write lands at the current end): always the exclusive path',
+  dioWrites: true,
   usesWriteDelay: true,
   engines: ['psync', 'libaio'],
   unsupported: commonUnsupported,

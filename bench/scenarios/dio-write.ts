@@ -12,6 +12,7 @@ const FILE = 'dio-write.dat';
 export const dioWrite: Scenario = {
   name: 'dio-write',
   description: 'N writers, O_DIRECT pwrite at random aligned offsets inside a pre-sized file (non-extending)',
+  dioWrites: true,
   usesWriteDelay: true,
   engines: ['psync', 'libaio'],
   unsupported: commonUnsupported,

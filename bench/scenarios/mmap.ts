@@ -17,6 +17,7 @@ function deniesSharedMmap(plan: CellPlan): boolean {
 export const mmap: Scenario = {
   name: 'mmap',
   description: 'MAP_SHARED read faults then write faults, one page each, over a pre-sized file',
+  dioWrites: false,
   usesWriteDelay: false,
   engines: ['mmap'],
   unsupported: commonUnsupported,

@@ -15,6 +15,7 @@ const SEQ_BS = 128 * 1024;
 export const read: Scenario = {
   name: 'read',
   description: 'random 4 KiB and sequential 128 KiB buffered pread (server path vs passthrough)',
+  dioWrites: false,
   usesWriteDelay: false,
   engines: ['psync'],
   unsupported: commonUnsupported,

@@ -48,6 +48,8 @@ export interface Scenario {
   description: string;
   /** Whether the server delay axis changes anything here (read-only scenarios run with no delay). */
   usesWriteDelay: boolean;
+  /** Whether its WRITEs are direct-I/O writes, so that WRITEs in flight tell the inode lock path. */
+  dioWrites: boolean;
   /** Engines that make sense (the first one is the default). */
   engines: Engine[];
   /** Reason the cell cannot run on this kernel / with this mode, or null. */

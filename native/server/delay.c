@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,7 @@ uint64_t delay_for(uint32_t opcode)
 /* ---- waiting and interrupts ---------------------------------------------------------------------- */
 
 static struct fb_waiter *const *all_waiters;
+static _Atomic bool shutting_down;
 static unsigned n_waiters;
 
 /* An INTERRUPT can be read by one thread before the thread holding the request has registered it:
@@ -152,7 +154,7 @@ bool delay_wait(struct fb_waiter *w, uint64_t unique, uint64_t ns)
 	w->unique = unique;
 	w->interrupted = take_early(unique);
 	pthread_mutex_unlock(&early_lock);
-	while (!w->interrupted) {
+	while (!w->interrupted && !atomic_load(&shutting_down)) {
 		if (pthread_cond_timedwait(&w->cond, &w->lock, &ts) == ETIMEDOUT)
 			break;
 	}
@@ -180,6 +182,18 @@ void delay_interrupt(uint64_t unique)
 	if (!hit) {
 		early[early_next] = unique;
 		early_next = (early_next + 1) % EARLY_SLOTS;
+	}
+	pthread_mutex_unlock(&early_lock);
+}
+
+void delay_shutdown(void)
+{
+	atomic_store(&shutting_down, true);
+	pthread_mutex_lock(&early_lock);
+	for (unsigned i = 0; i < n_waiters; i++) {
+		pthread_mutex_lock(&all_waiters[i]->lock);
+		pthread_cond_broadcast(&all_waiters[i]->cond);
+		pthread_mutex_unlock(&all_waiters[i]->lock);
 	}
 	pthread_mutex_unlock(&early_lock);
 }

@@ -38,4 +38,7 @@ bool delay_wait(struct fb_waiter *w, uint64_t unique, uint64_t ns);
 /* Handles FUSE_INTERRUPT for `unique`. */
 void delay_interrupt(uint64_t unique);
 
+/* Shutting down: every held request is served now and no new one is held. */
+void delay_shutdown(void);
+
 #endif

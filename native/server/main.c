@@ -144,7 +144,8 @@ int main(int argc, char **argv)
 		unmount_fuse();
 		fail("control socket %s: %s", s->cfg.control, strerror(-rc));
 	}
-	rc = workers_start(s->cfg.threads, stop_fd);
+	/* Two readers to begin with; the pool grows with the concurrency the kernel sends (worker.c). */
+	rc = workers_start(s->cfg.threads, s->cfg.threads < 2 ? s->cfg.threads : 2, stop_fd);
 	if (rc < 0) {
 		fb_log("starting workers: %s", strerror(-rc));
 		unmount_fuse();
@@ -155,14 +156,16 @@ int main(int argc, char **argv)
 	report_ready_line();
 
 	const char *reason = main_loop(sig_fd, stop_fd);
-	if (strcmp(reason, "unmounted") != 0)
-		unmount_fuse();
+	/* Held requests are answered now: an unmount must not wait out a long injected delay. */
+	delay_shutdown();
+	bool detached = strcmp(reason, "unmounted") != 0 && unmount_fuse();
 	/* Workers leave once the connection is gone (reads fail with ENODEV). A lazily detached mount with
-	 * files still open keeps it alive: abort the connection then; process exit ends it otherwise. */
-	if (!workers_join(3000)) {
+	 * files still open keeps it alive: abort it through fusectl if mounted; otherwise our exit (closing
+	 * every /dev/fuse fd) ends it. Either way the caller is not kept waiting long. */
+	if (!workers_join(detached ? 500 : 3000)) {
 		fb_log("workers still busy after unmount: aborting the connection");
-		if (!mount_abort_connection() || !workers_join(2000))
-			fb_log("workers did not stop; exiting anyway (the connection ends with the process)");
+		if (!mount_abort_connection() || !workers_join(1000))
+			fb_log("exiting with the connection still open: it ends with this process");
 	}
 	report_exit_line(reason);
 	control_close();

@@ -95,9 +95,9 @@ int mount_fuse(char *err, size_t errlen)
 				 "(apt-get install fuse3)");
 			return -1;
 		}
-		if (access("/dev/fuse", R_OK | W_OK) < 0) {
-			snprintf(err, errlen, "/dev/fuse: %s: load the fuse module (modprobe fuse) or, in a container, "
-				 "pass the device in (--device /dev/fuse)", strerror(errno));
+		if (access("/dev/fuse", F_OK) < 0) {
+			snprintf(err, errlen, "/dev/fuse is missing: load the fuse module (modprobe fuse) or, in a "
+				 "container, pass the device in (--device /dev/fuse)");
 			return -1;
 		}
 		return mount_with_fusermount(prog, err, errlen);
@@ -146,22 +146,26 @@ static int run_fusermount_unmount(bool lazy)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-void unmount_fuse(void)
+bool unmount_fuse(void)
 {
 	if (g_session.via_fusermount) {
-		if (run_fusermount_unmount(false) < 0 && run_fusermount_unmount(true) < 0)
+		if (run_fusermount_unmount(false) == 0)
+			return false;
+		if (run_fusermount_unmount(true) < 0)
 			fb_log("fusermount3 -u %s failed", g_session.mountpoint);
-		return;
+		return true;
 	}
 	if (umount2(g_session.mountpoint, 0) == 0)
-		return;
+		return false;
 	if (errno == EBUSY) {
 		fb_log("%s is busy: detaching it lazily", g_session.mountpoint);
 		if (umount2(g_session.mountpoint, MNT_DETACH) < 0)
 			fb_log("umount2(%s, MNT_DETACH): %s", g_session.mountpoint, strerror(errno));
-	} else if (errno != EINVAL && errno != ENOENT) {
-		fb_log("umount2(%s): %s", g_session.mountpoint, strerror(errno));
+		return true;
 	}
+	if (errno != EINVAL && errno != ENOENT)
+		fb_log("umount2(%s): %s", g_session.mountpoint, strerror(errno));
+	return false;
 }
 
 /* /proc/self/mountinfo escapes space, tab, newline and backslash as \ooo. */

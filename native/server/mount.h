@@ -8,8 +8,9 @@
 /* Opens /dev/fuse and mounts it on g_session.mountpoint; sets dev_fd and via_fusermount. Returns 0, or
  * -1 with a message (saying what to do) in err. */
 int mount_fuse(char *err, size_t errlen);
-/* Unmounts (lazily if busy). Safe to call when already unmounted. */
-void unmount_fuse(void);
+/* Unmounts (lazily if busy). Safe to call when already unmounted. Returns true if the mount was
+ * only detached (files still open keep the connection alive). */
+bool unmount_fuse(void);
 /* The FUSE connection number of our mount (/sys/fs/fuse/connections/<N>) from /proc/self/mountinfo,
  * without touching the mount itself; 0 if not found. */
 unsigned mount_connection(void);

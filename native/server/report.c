@@ -10,6 +10,7 @@
 #include "policy.h"
 #include "session.h"
 #include "stats.h"
+#include "worker.h"
 
 #include <stdio.h>
 #include <unistd.h>
@@ -120,8 +121,8 @@ void report_ready_fields(struct fb_sb *sb)
 		sb_puts(sb, "null");
 	sb_puts(sb, ",\"fopen\":");
 	fopen_list(sb, p.fopen);
-	sb_printf(sb, ",\"backingPerOpen\":%s,\"backend\":\"%s\",\"threads\":%u,", p.backing_per_open ? "true" : "false",
-		  backend_name(), s->cfg.threads);
+	sb_printf(sb, ",\"backingPerOpen\":%s,\"backend\":\"%s\",\"threads\":%u,\"clonedFds\":%s,",
+		  p.backing_per_open ? "true" : "false", backend_name(), s->cfg.threads, workers_cloned() ? "true" : "false");
 	report_delays(sb);
 	sb_printf(sb, ",\"getxattr\":\"%s\",", s->cfg.getxattr == FB_GETXATTR_ENOSYS ? "enosys" : "enodata");
 	report_init(sb);
@@ -144,9 +145,9 @@ void report_stats_fields(struct fb_sb *sb)
 	report_policy(sb);
 	sb_putc(sb, ',');
 	report_delays(sb);
-	sb_printf(sb, ",\"backend\":\"%s\",\"getxattr\":\"%s\",\"threads\":%u,\"inodes\":%lu,", backend_name(),
-		  g_session.cfg.getxattr == FB_GETXATTR_ENOSYS ? "enosys" : "enodata", g_session.cfg.threads,
-		  inode_count());
+	sb_printf(sb, ",\"backend\":\"%s\",\"getxattr\":\"%s\",\"threads\":%u,\"threadsStarted\":%u,\"inodes\":%lu,",
+		  backend_name(), g_session.cfg.getxattr == FB_GETXATTR_ENOSYS ? "enosys" : "enodata", g_session.cfg.threads,
+		  workers_started(), inode_count());
 	backing_stats_json(sb);
 }
 

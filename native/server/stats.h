@@ -1,6 +1,7 @@
 /* Request statistics: per opcode counts, bytes, errors and a service-time histogram; per (inode, opcode)
  * in-flight gauges (current, max, time integral) that show which kernel locking path ran. A request is in
- * flight from the return of its read() on /dev/fuse until its reply is written.
+ * flight from the return of its read() on /dev/fuse until just before its reply is written (see
+ * stats_gauge_end); its service time runs until the reply has been written.
  *
  * Cost: relaxed atomics per opcode, and the inode's own mutex around a few arithmetic operations at
  * the start and end of each request. No global lock on the request path except when a (inode, opcode)

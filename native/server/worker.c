@@ -43,11 +43,11 @@ static void signal_stop(enum fb_stop why)
 static void serve(struct fb_worker *w, size_t n, uint64_t t0)
 {
 	const struct fuse_in_header *in = (const void *)w->buf;
-	size_t ext = (size_t)in->total_extlen * 8;
-	if (n < sizeof *in || in->len != n || n - sizeof *in < ext) {
-		fb_log("malformed request (%zu bytes read, header says %u): ignored", n, n >= sizeof *in ? in->len : 0);
+	if (n < sizeof *in || in->len != n || n - sizeof *in < (size_t)in->total_extlen * 8) {
+		fb_log("malformed request (%zu bytes read): ignored", n);
 		return;
 	}
+	size_t ext = (size_t)in->total_extlen * 8;
 	uint32_t op = in->opcode;
 	bool has_reply = ops_has_reply(op);
 	struct fb_req r = {
@@ -81,13 +81,83 @@ static void serve(struct fb_worker *w, size_t n, uint64_t t0)
 	}
 }
 
+/* Threads blocked in (or about to enter) read(): when a request takes the last one, another starts,
+ * up to --threads. The kernel wakes idle readers in FIFO order, so a pool larger than the load only
+ * spreads requests over cache-cold threads; growing on demand keeps it as large as the concurrency
+ * actually seen (delayed requests each hold a thread). */
+static _Atomic int n_idle;
+static unsigned n_started; /* under done_lock */
+static bool spawn_failed; /* under done_lock */
+static bool clone_ok = true; /* under done_lock */
+
+static void *worker_main(void *arg);
+
+/* Caller holds done_lock. Counts the new thread as idle before it runs, so one busy moment does not
+ * start several. */
+static int start_one(void)
+{
+	struct fb_worker *w = &workers[n_started];
+	if (clone_ok) {
+		w->fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+		uint32_t session_fd = (uint32_t)g_session.dev_fd;
+		if (w->fd >= 0 && ioctl(w->fd, FUSE_DEV_IOC_CLONE, &session_fd) < 0) {
+			int e = errno;
+			close(w->fd);
+			w->fd = -1;
+			errno = e;
+		}
+		if (w->fd < 0) {
+			/* Not root with /dev/fuse mode 0600 (fusermount3 opened it for us), or no CLONE: every
+			 * worker reads the session fd itself. Replies still go to the fd the request came from. */
+			fb_log("cannot clone the /dev/fuse fd (%s): workers share the session fd", strerror(errno));
+			clone_ok = false;
+		}
+	}
+	if (!clone_ok) {
+		w->fd = dup(g_session.dev_fd);
+		if (w->fd < 0)
+			return -errno;
+		fcntl(w->fd, F_SETFD, FD_CLOEXEC);
+	}
+	w->bufsize = g_session.bufsize;
+	if (!w->buf && posix_memalign((void **)&w->buf, 4096, w->bufsize) != 0) {
+		w->buf = NULL;
+		return -ENOMEM;
+	}
+	atomic_fetch_add(&n_idle, 1);
+	int rc = pthread_create(&w->thread, NULL, worker_main, w);
+	if (rc != 0) {
+		atomic_fetch_sub(&n_idle, 1);
+		return -rc;
+	}
+	w->running = true;
+	n_started++;
+	return 0;
+}
+
+static void grow(void)
+{
+	pthread_mutex_lock(&done_lock);
+	if (n_started < n_workers && !spawn_failed && atomic_load(&stop_reason) == FB_STOP_NONE) {
+		int rc = start_one();
+		if (rc < 0) {
+			spawn_failed = true;
+			fb_log("cannot start worker %u (staying at %u): %s", n_started, n_started, strerror(-rc));
+		}
+	}
+	pthread_mutex_unlock(&done_lock);
+}
+
 static void *worker_main(void *arg)
 {
 	struct fb_worker *w = arg;
 	enum fb_stop why = FB_STOP_NONE;
-	for (;;) {
+	for (bool first = true;; first = false) {
+		if (!first)
+			atomic_fetch_add(&n_idle, 1);
 		ssize_t n = read(w->fd, w->buf, w->bufsize);
 		uint64_t t0 = fb_now_ns();
+		int idle = atomic_fetch_sub(&n_idle, 1) - 1;
 		if (n < 0) {
 			/* ENOENT: the request was interrupted before we got it. EINTR/EAGAIN: retry. */
 			if (errno == EINTR || errno == EAGAIN || errno == ENOENT)
@@ -100,6 +170,8 @@ static void *worker_main(void *arg)
 			}
 			break;
 		}
+		if (idle <= 0)
+			grow();
 		serve(w, (size_t)n, t0);
 	}
 	pthread_mutex_lock(&done_lock);
@@ -110,7 +182,7 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-int workers_start(unsigned n, int stop_fd)
+int workers_start(unsigned n, unsigned initial, int stop_fd)
 {
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -132,23 +204,20 @@ int workers_start(unsigned n, int stop_fd)
 	}
 	n_workers = n;
 	delay_register_waiters(waiters, n);
-	for (unsigned i = 0; i < n; i++) {
-		struct fb_worker *w = &workers[i];
-		w->fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
-		if (w->fd < 0)
-			return -errno;
-		uint32_t session_fd = (uint32_t)g_session.dev_fd;
-		if (ioctl(w->fd, FUSE_DEV_IOC_CLONE, &session_fd) < 0)
-			return -errno;
-		w->bufsize = g_session.bufsize;
-		if (posix_memalign((void **)&w->buf, 4096, w->bufsize) != 0)
-			return -ENOMEM;
-		int rc = pthread_create(&w->thread, NULL, worker_main, w);
-		if (rc != 0)
-			return -rc;
-		w->running = true;
-	}
-	return 0;
+	int rc = 0;
+	pthread_mutex_lock(&done_lock);
+	while (rc == 0 && n_started < initial && n_started < n)
+		rc = start_one();
+	pthread_mutex_unlock(&done_lock);
+	return rc;
+}
+
+unsigned workers_started(void)
+{
+	pthread_mutex_lock(&done_lock);
+	unsigned n = n_started;
+	pthread_mutex_unlock(&done_lock);
+	return n;
 }
 
 enum fb_stop workers_stop_reason(void)
@@ -158,9 +227,6 @@ enum fb_stop workers_stop_reason(void)
 
 bool workers_join(unsigned timeout_ms)
 {
-	unsigned started = 0;
-	for (unsigned i = 0; i < n_workers; i++)
-		started += workers[i].running;
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ts.tv_sec += timeout_ms / 1000;
@@ -170,10 +236,10 @@ bool workers_join(unsigned timeout_ms)
 		ts.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&done_lock);
-	while (n_done < started)
+	while (n_done < n_started)
 		if (pthread_cond_timedwait(&done_cond, &done_lock, &ts) == ETIMEDOUT)
 			break;
-	bool all = n_done >= started;
+	bool all = n_done >= n_started;
 	pthread_mutex_unlock(&done_lock);
 	if (!all)
 		return false;
@@ -207,4 +273,12 @@ void workers_free(void)
 	joined = NULL;
 	n_workers = 0;
 	delay_register_waiters(NULL, 0);
+}
+
+bool workers_cloned(void)
+{
+	pthread_mutex_lock(&done_lock);
+	bool ok = clone_ok;
+	pthread_mutex_unlock(&done_lock);
+	return ok;
 }

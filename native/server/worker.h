@@ -22,9 +22,14 @@ struct fb_worker {
 /* Why the workers stopped serving (the main thread's exit reason). */
 enum fb_stop { FB_STOP_NONE, FB_STOP_UNMOUNTED, FB_STOP_ERROR };
 
-/* Clones n fds from the session fd and starts n workers. stop_fd (an eventfd) is written when a worker
- * stops because the connection went away (ENODEV) or failed. Returns 0 or -errno. */
-int workers_start(unsigned n, int stop_fd);
+/* Starts `initial` workers, each on an fd cloned from the session fd; more start on demand (whenever a
+ * request takes the last idle reader) up to n. stop_fd (an eventfd) is written when a worker stops
+ * because the connection went away (ENODEV) or failed. Returns 0 or -errno. */
+int workers_start(unsigned n, unsigned initial, int stop_fd);
+/* How many workers have been started so far. */
+unsigned workers_started(void);
+/* Whether each worker has its own cloned fd (false: they share the session fd). */
+bool workers_cloned(void);
 /* Why the first worker stopped. */
 enum fb_stop workers_stop_reason(void);
 /* Waits up to timeout_ms for every worker to finish; returns true if all did (and were joined). */

@@ -183,6 +183,7 @@ export function registerKernels(program: Command): void {
     .option('-k, --kernel <version>', 'kernel to boot (repeat, or a comma list)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('-o, --out <dir>', 'output directory (default out/kernels-<timestamp>)')
     .option('--timeout <time>', 'per kernel: kill the guest after this long (default 300s)', '300s')
+    .option('--boot-timeout <time>', 'per boot: a guest that has not started init by then is killed and booted once more (default 120s)', '120s')
     .option('--accel <mode>', 'auto (KVM when a probe boot works, else TCG), kvm or tcg', 'auto')
     .option('--memory <size>', 'guest memory (default 3g)', '3g')
     .option('--smp <n>', 'guest CPUs (default 2)', '2')
@@ -195,7 +196,7 @@ export function registerKernels(program: Command): void {
     .action(
       async (
         cmd: string[],
-        f: CommonFlags & { kernel?: string[]; out?: string; timeout: string; accel: string; memory: string; smp: string; exec?: string; env?: string[]; compare: boolean; quiet?: boolean },
+        f: CommonFlags & { kernel?: string[]; out?: string; timeout: string; bootTimeout: string; accel: string; memory: string; smp: string; exec?: string; env?: string[]; compare: boolean; quiet?: boolean },
       ) => {
         const specs = specsFrom(f.kernel ?? []);
         if (specs.length === 0) throw new UsageError('give at least one --kernel VERSION (see fusebench kernels list)');
@@ -226,6 +227,7 @@ export function registerKernels(program: Command): void {
             exec: f.exec ?? null,
             outDir: f.out ?? join('out', `kernels-${stamp}`),
             timeoutMs,
+            bootTimeoutMs: parseDurationMs(f.bootTimeout, '--boot-timeout'),
             accel: f.accel,
             memMiB,
             smp: parsePositiveInt(f.smp, '--smp'),
