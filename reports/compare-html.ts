@@ -76,7 +76,7 @@ ${c.warnings.length > 0 ? html`<div class="warn"><b>Warnings</b><ul>${c.warnings
 <nav><a href="#timing">timings</a><a href="#cells">lock path and status</a><a href="#probes">probes</a><a href="#init">INIT flags</a><a href="#capabilities">capabilities</a>${c.micro.length > 0 ? html`<a href="#micro">micro</a>` : ''}<a href="#method">method</a></nav>
 </header>
 <section id="timing"><h2>Timings against the baseline</h2>
-<p class="note">Each column after the baseline shows median(this) / median(baseline) with its ${Math.round(c.method.confidence * 100)} % interval. Latency ratios above 1 and throughput ratios below 1 are slower. Classified only when the whole interval is beyond ±${(c.method.threshold * 100).toFixed(1)} %.</p>
+<p class="note">Each column after the baseline shows median(this) / median(baseline) with its ${Math.round(c.method.confidence * 100)} % interval. Latency ratios above 1 and throughput ratios below 1 are slower. Each metric is classified only when its whole interval is beyond ±${(c.method.threshold * 100).toFixed(1)} %; the cell's verdict (first line) follows p50 and throughput, a p99 change is shown but does not decide it. See <a href="#method">method</a>.</p>
 ${timingTable(c)}</section>
 <section id="cells"><h2>Lock path and status per cell</h2>
 <p class="note">What the server observed: the lock-path verdict from the WRITEs in flight on one inode (max in brackets), the cell status, and whether the server saw READs (0 under working passthrough).</p>

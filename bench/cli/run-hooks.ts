@@ -1,5 +1,7 @@
 // The parts of a run that live in other modules (probes, report, the fuse-native server kind).
 import { fuseNativeRunEnv } from '../server/fuse-native/index.js';
+import { runProbes } from '../probes/index.js';
+import { reportHook } from './commands/report.js';
 import type { Probe } from '../results/schema.js';
 import type { RunEnv } from '../runner/run-cell.js';
 
@@ -10,5 +12,9 @@ export interface RunHooks {
 }
 
 export async function runHooks(): Promise<RunHooks> {
-  return { extraEnv: fuseNativeRunEnv() };
+  return {
+    extraEnv: fuseNativeRunEnv(),
+    report: reportHook,
+    probes: () => runProbes({ log: (l) => process.stderr.write(`fusebench: probe ${l}\n`) }),
+  };
 }

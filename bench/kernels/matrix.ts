@@ -283,6 +283,9 @@ async function runOne(
       const file = join(dir, 'results.json');
       writeFileSync(file, JSON.stringify(doc, null, 2) + '\n');
       rec.results = file;
+      // A results document is the kernel's answer even when the command exits non-zero (probe
+      // exits 1 when a verdict is fail, which on an old kernel is the finding, not an error).
+      rec.status = 'ok';
     } catch (e) {
       rec.status = g.status === 'ok' ? 'no-result' : g.status;
       rec.error = (rec.error ? rec.error + '; ' : '') + (e as Error).message;
@@ -317,7 +320,7 @@ export function summaryTable(s: KernelsRunSummary): string {
       k.accel ?? '-',
       k.bootMs !== null ? `${(k.bootMs / 1000).toFixed(1)} s` : '-',
       k.commandMs !== null ? `${(k.commandMs / 1000).toFixed(1)} s` : '-',
-      k.status === 'exit-nonzero' ? `exit ${k.exitCode}` : k.status,
+      k.status === 'exit-nonzero' || (k.status === 'ok' && k.exitCode !== null && k.exitCode !== 0) ? `${k.status} (exit ${k.exitCode})` : k.status,
       k.results ? relative(process.cwd(), k.results) : (k.error ?? '-'),
     ]);
   }

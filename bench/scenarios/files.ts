@@ -1,6 +1,6 @@
 // Test files live in the backing directory and are prepared before the server starts, so the
 // kernel's first LOOKUP already sees the final size (parallel DIO needs a pre-sized file).
-import { closeSync, existsSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const DATA_FILE_SIZE = 64 * 1024 * 1024;
@@ -9,6 +9,7 @@ export const DATA_FILE_SIZE = 64 * 1024 * 1024;
 export function ensureDataFile(backing: string, name: string, size = DATA_FILE_SIZE): string {
   const path = join(backing, name);
   if (existsSync(path) && statSync(path).size === size) return path;
+  mkdirSync(backing, { recursive: true });
   const fd = openSync(path, 'w');
   try {
     const chunk = Buffer.alloc(1 << 20);
