@@ -4,7 +4,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { fusebenchMounts, isMounted, readMounts } from '../bench/server/mounts.j
 import { fuseNativeCheck, fuseNativeSupport } from '../bench/server/fuse-native/support.js';
 import { startFuseNativeServer, type FuseNativeOptions, type FuseNativeServer } from '../bench/server/fuse-native/start.js';
 import { serverBinary } from '../bench/paths.js';
+import { pattern, sha } from './helpers/pattern.js';
 
 type Io = typeof import('../bench/native/io.js');
 
@@ -41,22 +41,6 @@ before(async () => {
     process.stdout.write(`SKIP: native I/O addon not built (${(e as Error).message.split('\n')[0]}); O_DIRECT and ioLoop parts skipped\n`);
   }
 });
-
-function pattern(seed: number, size: number): Buffer {
-  const b = Buffer.alloc(size);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    b[i] = s & 0xff;
-  }
-  return b;
-}
-
-function sha(b: Buffer): string {
-  return createHash('sha256').update(b).digest('hex');
-}
 
 interface Mounted {
   server: FuseNativeServer;

@@ -201,7 +201,7 @@ export function specMatches(spec: string, k: Versioned): 'exact' | 'series' | nu
 /** True when `spec` is something specMatches can ever accept (for usage errors before any download). */
 export function isValidSpec(spec: string): boolean {
   const s = spec.trim();
-  return /^(linux-[a-z-]+-)?\d+(\.\d+){0,2}([-+~.][A-Za-z0-9.+~-]*)?$/.test(s);
+  return /^(linux-[a-z-]+-)?\d+(\.\d+){0,3}([-+~][A-Za-z0-9.+~-]*)?$/.test(s);
 }
 
 /** The newest of `items` that `spec` names; exact matches win over series matches. */

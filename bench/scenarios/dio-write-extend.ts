@@ -1,9 +1,9 @@
 // The control case: N writers that always write past the kernel's cached i_size. Condition (d) of
 // fuse_dio_wr_exclusive_lock makes every such write exclusive, whatever the open flags.
-import { join } from 'node:path';
 import { O, resetCursor } from '../native/io.js';
 import { emptyFile } from './files.js';
 import { commonUnsupported } from './passthrough-support.js';
+import { sameFileJobs } from './jobs.js';
 import { timedJobs } from './timed.js';
 import type { Scenario } from './types.js';
 
@@ -26,25 +26,9 @@ export const dioWriteExtend: Scenario = {
     // One cursor shared by all jobs: each write takes the next block past everything written so far.
     const cursor = cursorSeq++;
     resetCursor(cursor, 0);
-    const jobs = Array.from({ length: plan.jobs }, (_, i) => ({
-      path: join(ctx.mountpoint, FILE),
-      openFlags: O.RDWR | O.DIRECT,
-      seed: 2000 * (plan.repeat + 1) + i,
-      phases: [
-        {
-          name: 'write',
-          engine: plan.engine,
-          op: 'pwrite' as const,
-          blockSize: plan.blockSize,
-          pattern: 'extend' as const,
-          offset: 0,
-          range: 0,
-          cursor,
-          depth: plan.engine === 'libaio' ? 8 : 1,
-          share: 1,
-        },
-      ],
-    }));
+    const jobs = sameFileJobs(ctx, FILE, O.RDWR | O.DIRECT, 2000, () => [
+      { name: 'write', engine: plan.engine, op: 'pwrite', blockSize: plan.blockSize, pattern: 'extend', offset: 0, range: 0, cursor, depth: plan.engine === 'libaio' ? 8 : 1, share: 1 },
+    ]);
     const { outcomes: _o, ...out } = await timedJobs(ctx, jobs, { write: plan.blockSize });
     return out;
   },

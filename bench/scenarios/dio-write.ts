@@ -1,9 +1,9 @@
 // N writers, O_DIRECT pwrite at random aligned offsets inside a pre-sized shared file: every write is
 // non-extending, so the kernel may take the inode lock shared (FOPEN_PARALLEL_DIRECT_WRITES).
-import { join } from 'node:path';
 import { O } from '../native/io.js';
 import { DATA_FILE_SIZE, ensureDataFile } from './files.js';
 import { commonUnsupported } from './passthrough-support.js';
+import { sameFileJobs } from './jobs.js';
 import { timedJobs } from './timed.js';
 import type { Scenario } from './types.js';
 
@@ -22,24 +22,9 @@ export const dioWrite: Scenario = {
   },
   async run(ctx) {
     const { plan } = ctx;
-    const jobs = Array.from({ length: plan.jobs }, (_, i) => ({
-      path: join(ctx.mountpoint, FILE),
-      openFlags: O.RDWR | O.DIRECT,
-      seed: 1000 * (plan.repeat + 1) + i,
-      phases: [
-        {
-          name: 'write',
-          engine: plan.engine,
-          op: 'pwrite' as const,
-          blockSize: plan.blockSize,
-          pattern: 'random' as const,
-          offset: 0,
-          range: DATA_FILE_SIZE,
-          depth: plan.engine === 'libaio' ? 8 : 1,
-          share: 1,
-        },
-      ],
-    }));
+    const jobs = sameFileJobs(ctx, FILE, O.RDWR | O.DIRECT, 1000, () => [
+      { name: 'write', engine: plan.engine, op: 'pwrite', blockSize: plan.blockSize, pattern: 'random', offset: 0, range: DATA_FILE_SIZE, depth: plan.engine === 'libaio' ? 8 : 1, share: 1 },
+    ]);
     const { outcomes: _o, ...out } = await timedJobs(ctx, jobs, { write: plan.blockSize });
     return out;
   },

@@ -8,6 +8,7 @@ import { mapFile, monotonicNs, O, unmapFile } from '../native/io.js';
 import { buildTimeSeries, type PhaseMark, type ServerSample } from '../runner/timeseries.js';
 import { DATA_FILE_SIZE, ensureDataFile } from './files.js';
 import { commonUnsupported } from './passthrough-support.js';
+import { sameFileJobs } from './jobs.js';
 import { timedJobs } from './timed.js';
 import type { CellPlan, Scenario, ScenarioContext } from './types.js';
 
@@ -95,14 +96,9 @@ export const fallback: Scenario = {
   async run(ctx) {
     const { plan } = ctx;
     const total = durationMs(plan);
-    const jobs = Array.from({ length: plan.jobs }, (_, i) => ({
-      path: join(ctx.mountpoint, FILE),
-      openFlags: O.RDWR | O.DIRECT,
-      seed: 5000 * (plan.repeat + 1) + i,
-      phases: [
-        { name: 'write', engine: 'psync' as const, op: 'pwrite' as const, blockSize: plan.blockSize, pattern: 'random' as const, offset: 0, range: DATA_FILE_SIZE, share: 1 },
-      ],
-    }));
+    const jobs = sameFileJobs(ctx, FILE, O.RDWR | O.DIRECT, 5000, () => [
+      { name: 'write', engine: 'psync', op: 'pwrite', blockSize: plan.blockSize, pattern: 'random', offset: 0, range: DATA_FILE_SIZE, share: 1 },
+    ]);
     const samples: ServerSample[] = [];
     const marks: PhaseMark[] = [];
     let sampler: NodeJS.Timeout | null = null;

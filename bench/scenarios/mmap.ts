@@ -1,9 +1,9 @@
 // MAP_SHARED read and write faults. The mode rules decide whether the mapping exists at all:
 // a DIRECT_IO file without DIRECT_IO_ALLOW_MMAP refuses MAP_SHARED with ENODEV (kernel-fuse.md §2.2).
-import { join } from 'node:path';
 import { O } from '../native/io.js';
 import { DATA_FILE_SIZE, ensureDataFile } from './files.js';
 import { commonUnsupported, wantsPassthrough } from './passthrough-support.js';
+import { sameFileJobs } from './jobs.js';
 import { timedJobs } from './timed.js';
 import type { CellPlan, Scenario } from './types.js';
 
@@ -28,15 +28,10 @@ export const mmap: Scenario = {
   async run(ctx) {
     const { plan } = ctx;
     const slice = Math.floor(DATA_FILE_SIZE / plan.jobs / PAGE) * PAGE;
-    const jobs = Array.from({ length: plan.jobs }, (_, i) => ({
-      path: join(ctx.mountpoint, FILE),
-      openFlags: O.RDWR,
-      seed: 4000 * (plan.repeat + 1) + i,
-      phases: [
-        { name: 'mmap-read', engine: 'mmap' as const, op: 'read' as const, blockSize: PAGE, pattern: 'random' as const, offset: i * slice, range: slice, share: 0.5 },
-        { name: 'mmap-write', engine: 'mmap' as const, op: 'write' as const, blockSize: PAGE, pattern: 'random' as const, offset: i * slice, range: slice, share: 0.5 },
-      ],
-    }));
+    const jobs = sameFileJobs(ctx, FILE, O.RDWR, 4000, (i) => [
+      { name: 'mmap-read', engine: 'mmap', op: 'read', blockSize: PAGE, pattern: 'random', offset: i * slice, range: slice, share: 0.5 },
+      { name: 'mmap-write', engine: 'mmap', op: 'write', blockSize: PAGE, pattern: 'random', offset: i * slice, range: slice, share: 0.5 },
+    ]);
     const { outcomes: _o, ...out } = await timedJobs(ctx, jobs, { 'mmap-read': PAGE, 'mmap-write': PAGE });
     return out;
   },

@@ -1,10 +1,10 @@
 // Reads through each mode: random 4 KiB and sequential 128 KiB pread, buffered (as an application
 // would read). Under passthrough the server must see no READ at all; under DIRECT_IO every read is a
 // request; in cached mode the page cache answers after the first pass.
-import { join } from 'node:path';
 import { O } from '../native/io.js';
 import { DATA_FILE_SIZE, ensureDataFile } from './files.js';
 import { commonUnsupported } from './passthrough-support.js';
+import { sameFileJobs } from './jobs.js';
 import { timedJobs } from './timed.js';
 import type { Scenario } from './types.js';
 
@@ -26,15 +26,10 @@ export const read: Scenario = {
   async run(ctx) {
     const { plan } = ctx;
     const slice = Math.floor(DATA_FILE_SIZE / plan.jobs / SEQ_BS) * SEQ_BS;
-    const jobs = Array.from({ length: plan.jobs }, (_, i) => ({
-      path: join(ctx.mountpoint, FILE),
-      openFlags: O.RDONLY,
-      seed: 3000 * (plan.repeat + 1) + i,
-      phases: [
-        { name: 'randread', engine: 'psync' as const, op: 'pread' as const, blockSize: RAND_BS, pattern: 'random' as const, offset: 0, range: DATA_FILE_SIZE, share: 0.5 },
-        { name: 'seqread', engine: 'psync' as const, op: 'pread' as const, blockSize: SEQ_BS, pattern: 'sequential' as const, offset: i * slice, range: slice, share: 0.5 },
-      ],
-    }));
+    const jobs = sameFileJobs(ctx, FILE, O.RDONLY, 3000, (i) => [
+      { name: 'randread', engine: 'psync', op: 'pread', blockSize: RAND_BS, pattern: 'random', offset: 0, range: DATA_FILE_SIZE, share: 0.5 },
+      { name: 'seqread', engine: 'psync', op: 'pread', blockSize: SEQ_BS, pattern: 'sequential', offset: i * slice, range: slice, share: 0.5 },
+    ]);
     const { outcomes: _o, ...out } = await timedJobs(ctx, jobs, { randread: RAND_BS, seqread: SEQ_BS });
     return out;
   },

@@ -77,13 +77,3 @@ export interface WindowStats {
   windowNs: number;
   ops: Record<string, { count: number; maxInFlightPerInode: number; meanInFlight: number }>;
 }
-
-export interface ExitInfo {
-  /** 'signal' | 'unmounted' | 'error' from the server's exit line, or 'crashed' when it died without one. */
-  reason: string;
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stats: ServerStats | null;
-  /** True when we had to abort the connection / lazily unmount after it. */
-  forcedCleanup: boolean;
-}

@@ -1,22 +1,7 @@
-import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, writeSync, fstatSync } from 'node:fs';
 import { alignedBuffer, O } from '../../bench/native/io.js';
 
-export function pattern(seed: number, size: number): Buffer {
-  const b = Buffer.alloc(size);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    b[i] = s & 0xff;
-  }
-  return b;
-}
-
-export function sha(b: Buffer): string {
-  return createHash('sha256').update(b).digest('hex');
-}
+export { pattern, sha } from './pattern.js';
 
 /** Writes `data` with O_DIRECT in `chunk`-sized aligned writes (size must be a multiple of 4096). */
 export function writeDirect(path: string, data: Buffer, chunk = 64 * 1024): void {
