@@ -405,11 +405,12 @@ test('initramfs with busybox-static, modules, config and command', (t) => {
   try {
     mkdirSync(join(dir, 'modules'));
     writeFileSync(join(dir, 'modules', 'fuse.ko'), 'KO');
+    writeFileSync(join(dir, 'modules', 'ext4.ko'), 'EXT4');
     writeFileSync(join(dir, 'config'), 'CONFIG_FUSE_FS=m\n');
     writeFileSync(join(dir, 'vmlinuz'), 'K');
     const entry: CacheEntry = {
       formatVersion: 1, abi: '6.1.0-50-amd64', version: '6.1.176-1', upstream: '6.1.176', suites: ['bookworm'], layout: 'image', packages: [], fetchedAt: '',
-      vmlinuz: 'vmlinuz', config: 'config', modules: [{ name: 'fuse', file: 'modules/fuse.ko' }], builtin: [], unavailable: [], dir,
+      vmlinuz: 'vmlinuz', config: 'config', modules: [{ name: 'fuse', file: 'modules/fuse.ko' }, { name: 'ext4', file: 'modules/ext4.ko', optional: true }], builtin: [], unavailable: [], dir,
     };
     const cpio = readCpio(buildInitramfs({ busybox, entry, command: { argv: ['/bin/true'], cwd: '/', env: {} } }));
     const by = new Map(cpio.map((e) => [e.path, e]));
@@ -417,7 +418,10 @@ test('initramfs with busybox-static, modules, config and command', (t) => {
     assert.equal(by.get('bin/busybox')!.mode & 0o111, 0o111);
     assert.equal(by.get('modules/fuse.ko')!.data!.toString(), 'KO');
     assert.equal(by.get('config')!.data!.toString(), 'CONFIG_FUSE_FS=m\n');
-    assert.ok(by.get('init')!.data!.toString().includes('for m in fuse; do'));
+    const init = by.get('init')!.data!.toString();
+    assert.ok(init.includes('for m in fuse; do'), 'only the needed modules are loaded');
+    assert.equal(by.get('modules/optional/ext4.ko')!.data!.toString(), 'EXT4');
+    assert.ok(init.includes('cp /modules/optional/*.ko') && init.includes('echo ext4 >"$X/load-order"'), 'optional ones are shipped to the guest');
     assert.ok(by.get('cmd.sh')!.data!.toString().includes(`exec '/bin/true'`));
     assert.equal(by.get('dev/console')!.mode & 0o170000, S_IFCHR);
     const probe = readCpio(buildInitramfs({ busybox, entry: null, command: null, probeOnly: true }));

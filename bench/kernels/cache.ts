@@ -25,6 +25,8 @@ export function resolveCacheDir(flag?: string): string {
 export interface ModuleLoad {
   name: string;
   file: string;
+  /** Not needed to boot (ext4 and friends): shipped to the guest, not loaded. */
+  optional?: boolean;
 }
 
 /** kernel.json: what was fetched, from which packages, and what the guest loads. */

@@ -127,7 +127,7 @@ export async function fetchKernel(root: string, s: AptSettings, c: KernelCandida
     for (const name of order) {
       const file = `modules/${name}.ko`;
       writeFileSync(join(partial, file), bytes.get(name)!);
-      modules.push({ name, file });
+      modules.push({ name, file, ...(done.has(name) ? {} : { optional: true }) });
     }
     const entry: Omit<CacheEntry, 'dir'> = {
       formatVersion: ENTRY_FORMAT,

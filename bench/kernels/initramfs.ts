@@ -115,7 +115,10 @@ export function commandScript(c: GuestCommand): string {
 }
 
 export interface InitOptions {
+  /** Loaded before mounting, in this order. */
   modules: string[];
+  /** Copied into the guest's /lib/modules/$(uname -r)/fusebench/ for a command to insmod; not loaded. */
+  optionalModules?: string[];
   /** Copy /config to /boot/config-$(uname -r) in the guest root, so host fingerprinting finds it. */
   hasConfig: boolean;
   /** Just print a marker and power off (the KVM probe boot). */
@@ -143,6 +146,7 @@ say "init $(up) $(uname -r)"
     `for m in ${o.modules.join(' ')}; do
   insmod /modules/$m.ko 2>/tmp-insmod || { grep -q 'File exists' /tmp-insmod || say "warn insmod $m: $(cat /tmp-insmod)"; }
 done
+say "modules $(up)"
 mkdir -p /lower /rw /newroot
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=loose,ro hostroot /lower 2>/dev/null ||
   mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /lower || fail "cannot mount the host root over 9p"
@@ -163,6 +167,7 @@ mkdir -p $R${GUEST_OUT}
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 fbout $R${GUEST_OUT} 2>/dev/null ||
   mount -t 9p -o trans=virtio,version=9p2000.L fbout $R${GUEST_OUT} || fail "cannot mount the output share"
 ${o.hasConfig ? 'mkdir -p $R/boot && cp /config "$R/boot/config-$(uname -r)"' : ':'}
+${(o.optionalModules ?? []).length > 0 ? `X="$R/lib/modules/$(uname -r)/fusebench"; mkdir -p "$X" && cp /modules/optional/*.ko "$X"/ && echo ${(o.optionalModules ?? []).join(' ')} >"$X/load-order"` : ':'}
 cp /cmd.sh $R/run/fusebench-cmd.sh
 ip link set lo up 2>/dev/null
 say "ready $(up)"
@@ -198,15 +203,21 @@ export function buildInitramfs(i: InitramfsInput): Buffer {
     { path: 'bin/busybox', mode: S_IFREG | 0o755, data: readFileSync(i.busybox) },
     { path: 'bin/sh', mode: S_IFLNK | 0o777, data: Buffer.from('busybox') },
   ];
-  const modules = i.probeOnly || !i.entry ? [] : i.entry.modules;
-  for (const m of modules) entries.push({ path: `modules/${m.name}.ko`, mode: S_IFREG | 0o644, data: readFileSync(join(i.entry!.dir, m.file)) });
+  const all = i.probeOnly || !i.entry ? [] : i.entry.modules;
+  const modules = all.filter((m) => !m.optional);
+  const optional = all.filter((m) => m.optional);
+  if (optional.length > 0) entries.push(dir('modules/optional'));
+  for (const m of all) {
+    const path = m.optional ? `modules/optional/${m.name}.ko` : `modules/${m.name}.ko`;
+    entries.push({ path, mode: S_IFREG | 0o644, data: readFileSync(join(i.entry!.dir, m.file)) });
+  }
   const hasConfig = !i.probeOnly && i.entry?.config != null;
   if (hasConfig) entries.push({ path: 'config', mode: S_IFREG | 0o644, data: readFileSync(join(i.entry!.dir, i.entry!.config!)) });
   if (!i.probeOnly) {
     if (!i.command) throw new Error('buildInitramfs: a command is needed unless probeOnly');
     entries.push({ path: 'cmd.sh', mode: S_IFREG | 0o755, data: Buffer.from(commandScript(i.command)) });
   }
-  const init = initScript({ modules: modules.map((m) => m.name), hasConfig, probeOnly: i.probeOnly ?? false });
+  const init = initScript({ modules: modules.map((m) => m.name), optionalModules: optional.map((m) => m.name), hasConfig, probeOnly: i.probeOnly ?? false });
   entries.push({ path: 'init', mode: S_IFREG | 0o755, data: Buffer.from(init) });
   return buildCpio(entries);
 }

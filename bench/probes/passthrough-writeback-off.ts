@@ -1,8 +1,7 @@
 // Rule §3 / trap 5: with WRITEBACK_CACHE negotiated the kernel silently leaves passthrough off even
-// though PASSTHROUGH was accepted in the INIT reply: BACKING_OPEN fails with EPERM. A reply carrying
-// FOPEN_PASSTHROUGH would then fail the open with EIO in the kernel, but our server has no backing id
-// to put in such a reply and refuses the open itself with the BACKING_OPEN errno (EPERM); either way
-// the passthrough open fails, and `observed` says which of the two happened.
+// though PASSTHROUGH was accepted in the INIT reply: BACKING_OPEN fails with EPERM, and an open the
+// server still answers with FOPEN_PASSTHROUGH (policy backingFailure: reply-anyway) fails with EIO in
+// the kernel.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kernelMinor, offers } from './capabilities.js';
@@ -30,12 +29,13 @@ export const passthroughWritebackOff: ProbeDef = {
     const r = m.server.ready;
     const replied = ['WRITEBACK_CACHE', 'PASSTHROUGH'].filter((f) => r.init.negotiated.includes(f));
     const eperm = /EPERM|Operation not permitted/.test(r.passthrough.reason ?? '');
+    await m.server.setPolicy({ backingFailure: 'reply-anyway' });
     const open = openErrno(m.path(FILE), 'r');
-    const who = open === 'EIO' ? ' (kernel refused the FOPEN_PASSTHROUGH reply)' : open === 'EPERM' ? ' (server refused: BACKING_OPEN had failed)' : '';
+    const who = open === 'EIO' ? ' (kernel refused the FOPEN_PASSTHROUGH reply)' : '';
     const observed =
       `INIT reply had ${replied.join('|') || 'neither flag'}; ${r.passthrough.usable ? 'BACKING_OPEN: ok (passthrough usable)' : r.passthrough.reason ?? 'passthrough unusable'}; ` +
       `passthrough open: ${open}${who}`;
-    const disabled = !r.passthrough.usable && eperm && (open === 'EIO' || open === 'EPERM');
+    const disabled = !r.passthrough.usable && eperm && open === 'EIO';
     // 6.9..6.11 all speak 7.40, and the rule arrived in 6.11-rc6 (6.10.y): on 7.40 both are correct.
     if (kernelMinor(ctx.offer) === 40) {
       return {
@@ -45,7 +45,7 @@ export const passthroughWritebackOff: ProbeDef = {
       };
     }
     return {
-      expected: 'INIT reply with WRITEBACK_CACHE|PASSTHROUGH accepted; BACKING_OPEN: EPERM; passthrough open fails (EIO from the kernel, or EPERM from our server)',
+      expected: 'INIT reply with WRITEBACK_CACHE|PASSTHROUGH accepted; BACKING_OPEN: EPERM; an open replied FOPEN_PASSTHROUGH anyway: EIO',
       observed,
       verdict: replied.length === 2 && disabled ? 'pass' : 'fail',
     };

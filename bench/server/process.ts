@@ -14,8 +14,9 @@ export type ExitInfo = ChildExit;
 export class ServerHandle extends ServerProcess<ReadyInfo> implements MountedServer {
   readonly kind = 'c' as const;
 
-  async setPolicy(p: { mode?: Mode; fopen?: FopenFlag[]; backingPerOpen?: boolean }): Promise<void> {
+  async setPolicy(p: { mode?: Mode; fopen?: FopenFlag[]; backingPerOpen?: boolean; backingFailure?: 'fail-open' | 'reply-anyway' }): Promise<void> {
     const cmd: Record<string, string | boolean | string[]> = { cmd: 'policy' };
+    if (p.backingFailure) cmd['backingFailure'] = p.backingFailure;
     if (p.mode) cmd['mode'] = p.mode;
     if (p.fopen) cmd['fopen'] = p.fopen;
     if (p.backingPerOpen !== undefined) cmd['backingPerOpen'] = p.backingPerOpen;

@@ -109,6 +109,7 @@ static const char *cmd_policy(const struct jval *req, char *err, size_t errlen)
 	const struct jval *mode = json_get(req, "mode");
 	const struct jval *fopen = json_get(req, "fopen");
 	const struct jval *per_open = json_get(req, "backingPerOpen");
+	const struct jval *on_error = json_get(req, "backingFailure");
 	if (mode && fopen)
 		return "give either \"mode\" or \"fopen\", not both";
 	if (mode) {
@@ -146,6 +147,16 @@ static const char *cmd_policy(const struct jval *req, char *err, size_t errlen)
 			return "\"backingPerOpen\" must be true or false";
 		p.backing_per_open = per_open->b;
 	}
+	if (on_error) {
+		if (on_error->type != J_STR)
+			return "\"backingFailure\" must be \"fail-open\" or \"reply-anyway\"";
+		if (on_error->len == 9 && memcmp(on_error->str, "fail-open", 9) == 0)
+			p.reply_on_backing_error = false;
+		else if (on_error->len == 12 && memcmp(on_error->str, "reply-anyway", 12) == 0)
+			p.reply_on_backing_error = true;
+		else
+			return "\"backingFailure\" must be \"fail-open\" or \"reply-anyway\"";
+	}
 	policy_set(&p);
 	return NULL;
 }
@@ -177,7 +188,7 @@ static void handle_line(const char *line, size_t len, struct fb_sb *out)
 	}
 	const char *c = cmd->str;
 	static const char *const just_cmd[] = { "cmd", NULL };
-	static const char *const policy_keys[] = { "cmd", "mode", "fopen", "backingPerOpen", NULL };
+	static const char *const policy_keys[] = { "cmd", "mode", "fopen", "backingPerOpen", "backingFailure", NULL };
 	static const char *const delay_keys[] = { "cmd", "delay", NULL };
 	if (strcmp(c, "stats") == 0 || strcmp(c, "window") == 0 || strcmp(c, "reset") == 0 || strcmp(c, "info") == 0) {
 		if (!only_keys(req, just_cmd)) {

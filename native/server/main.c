@@ -106,7 +106,8 @@ int main(int argc, char **argv)
 	if (rc < 0)
 		fail("cannot open the backing directory %s: %s", s->backing, strerror(-rc));
 	ops_set_timeouts(s->cfg.attr_timeout, s->cfg.entry_timeout);
-	struct fb_policy pol = { .mode = s->cfg.mode, .fopen = s->cfg.fopen, .backing_per_open = false };
+	struct fb_policy pol = { .mode = s->cfg.mode, .fopen = s->cfg.fopen, .backing_per_open = false,
+				.reply_on_backing_error = false };
 	policy_set(&pol);
 	delay_set_all(s->cfg.delays);
 	s->bufsize = buffer_size(s->cfg.max_write);

@@ -49,12 +49,12 @@ static int make_file(struct fb_inode *ino, int fd, struct fuse_open_out *out)
 	if (flags & FOPEN_PASSTHROUGH) {
 		/* No silent fallback: a failed BACKING_OPEN is the open's error (and counted). */
 		int id = backing_acquire(ino, fd, p.backing_per_open);
-		if (id < 0) {
+		if (id < 0 && !p.reply_on_backing_error) {
 			close(fd);
 			free(f);
 			return -id;
 		}
-		f->backing_id = id;
+		f->backing_id = id > 0 ? id : 0;
 	}
 	out->fh = (uint64_t)(uintptr_t)f;
 	out->open_flags = flags;

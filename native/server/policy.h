@@ -22,6 +22,10 @@ struct fb_policy {
 	int mode; /* -1 when set from a raw flag list */
 	uint32_t fopen;
 	bool backing_per_open;
+	/* When BACKING_OPEN fails, still reply FOPEN_PASSTHROUGH (backing id 0) so the kernel's own
+	 * reaction to a passthrough open it cannot honour is observable; by default the open fails with
+	 * the BACKING_OPEN errno instead. */
+	bool reply_on_backing_error;
 };
 
 void policy_set(const struct fb_policy *p);

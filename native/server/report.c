@@ -76,7 +76,8 @@ void report_policy(struct fb_sb *sb)
 		sb_puts(sb, "null");
 	sb_puts(sb, ",\"fopen\":");
 	fopen_list(sb, p.fopen);
-	sb_printf(sb, ",\"backingPerOpen\":%s}", p.backing_per_open ? "true" : "false");
+	sb_printf(sb, ",\"backingPerOpen\":%s,\"backingFailure\":\"%s\"}", p.backing_per_open ? "true" : "false",
+		  p.reply_on_backing_error ? "reply-anyway" : "fail-open");
 }
 
 void report_delays(struct fb_sb *sb)
