@@ -1,6 +1,7 @@
 // Issue 2's figures: fio on our mount against the same fio job on the backing directory itself.
 // Targets alternate order every round so drift on this shared machine hits all of them alike.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Backend, Mode } from '../modes.js';
@@ -28,17 +29,29 @@ const FILE = 'perf.dat';
 const SIZE = 64 << 20;
 
 export interface ServerPerf {
+  backingFs: 'disk' | 'tmpfs';
   runtimeSec: number;
   rounds: number;
   results: Record<string, { randwrite: FioResult[]; seqread: FioResult[] }>;
   goals: Goal[];
 }
 
-export async function perfServerVsNative(runtimeSec: number, rounds: number, log: (s: string) => void): Promise<ServerPerf> {
+/**
+ * `tmpfs` puts the backing directory on a tmpfs of its own (mounted here, unmounted in `finally`), the
+ * setting of the passthrough_hp reference figures in kernel-fuse.md (trap 9); `disk` uses /tmp.
+ */
+export async function perfServerVsNative(runtimeSec: number, rounds: number, log: (s: string) => void, backingFs: 'disk' | 'tmpfs' = 'disk'): Promise<ServerPerf> {
   const dir = mkdtempSync(join(tmpdir(), 'fusebench-perf-'));
   const backing = join(dir, 'backing');
   const results: ServerPerf['results'] = {};
+  let tmpfsMounted = false;
   try {
+    if (backingFs === 'tmpfs') {
+      mkdirSync(backing);
+      const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=512m', 'fusebench-perf', backing], { encoding: 'utf8' });
+      if (m.status !== 0) throw new Error(`cannot mount a tmpfs for the backing directory: ${m.stderr.trim()}`);
+      tmpfsMounted = true;
+    }
     ensureDataFile(backing, FILE, SIZE);
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? TARGETS : [...TARGETS].reverse();
@@ -67,6 +80,7 @@ export async function perfServerVsNative(runtimeSec: number, rounds: number, log
       }
     }
   } finally {
+    if (tmpfsMounted) spawnSync('umount', [backing]);
     rmSync(dir, { recursive: true, force: true });
   }
   const iops = (name: string, job: 'randwrite' | 'seqread'): number => median((results[name]?.[job] ?? []).map((x) => x.iops));
@@ -77,7 +91,7 @@ export async function perfServerVsNative(runtimeSec: number, rounds: number, log
   const pn = iops('parallel/null', 'randwrite');
   const dn = iops('direct/null', 'randwrite');
   if (pn > 0 && dn > 0) goals.push({ name: 'parallel vs direct, 4 KiB O_DIRECT randwrite, 4 jobs, null backend', ratio: pn / dn, goal: 1.5, pass: pn / dn >= 1.5 });
-  return { runtimeSec, rounds, results, goals };
+  return { backingFs, runtimeSec, rounds, results, goals };
 }
 
 export function formatServerPerf(p: ServerPerf): string {
@@ -97,5 +111,5 @@ export function formatServerPerf(p: ServerPerf): string {
     ];
   });
   return table(['target', 'randwrite IOPS', '× native', 'clat p50 µs', 'seqread IOPS', '× native'], rows) +
-    `(fio psync; randwrite: 4 KiB direct=1, 4 jobs on one pre-sized 64 MiB file; seqread: 128 KiB buffered, 1 job; ${p.runtimeSec}s each, median of ${p.rounds} rounds in alternating order)\n`;
+    `(fio psync; randwrite: 4 KiB direct=1, 4 jobs on one pre-sized 64 MiB file; seqread: 128 KiB buffered, 1 job; backing on ${p.backingFs === 'tmpfs' ? 'a tmpfs' : '/tmp (disk)'}; ${p.runtimeSec}s each, median of ${p.rounds} rounds in alternating order)\n`;
 }

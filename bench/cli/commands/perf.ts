@@ -25,8 +25,9 @@ export function registerPerf(program: Command): void {
     .option('--duration <time>', 'per measurement window', '3s')
     .option('--rounds <n>', 'alternating rounds per target (medians are reported)', '2')
     .option('--out <dir>', 'where to save perf-<stamp>.json', 'out')
+    .option('--tmpfs', 'server: put the backing directory on a tmpfs (the setting of the passthrough_hp reference figures)')
     .option('--json', 'print the figures as one JSON document')
-    .action(async (which: string[], o: { duration: string; rounds: string; out: string; json?: boolean }) => {
+    .action(async (which: string[], o: { duration: string; rounds: string; out: string; json?: boolean; tmpfs?: boolean }) => {
       const sel = which.length === 0 ? [...WHICH] : which;
       for (const w of sel) if (!(WHICH as readonly string[]).includes(w)) throw new UsageError(`unknown perf "${w}" (known: ${WHICH.join(', ')})`);
       if (process.getuid?.() !== 0) throw new FailError('perf mounts FUSE filesystems: run it as root');
@@ -38,7 +39,7 @@ export function registerPerf(program: Command): void {
       const goals: Goal[] = [];
       let text = '';
       if (sel.includes('server')) {
-        const p = await perfServerVsNative(seconds, rounds, log);
+        const p = await perfServerVsNative(seconds, rounds, log, o.tmpfs ? 'tmpfs' : 'disk');
         doc['server'] = p;
         goals.push(...p.goals);
         text += `\n== server vs native (fio)\n${formatServerPerf(p)}`;
