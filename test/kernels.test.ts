@@ -421,7 +421,7 @@ test('initramfs with busybox-static, modules, config and command', (t) => {
     const init = by.get('init')!.data!.toString();
     assert.ok(init.includes('for m in fuse; do'), 'only the needed modules are loaded');
     assert.equal(by.get('modules/optional/ext4.ko')!.data!.toString(), 'EXT4');
-    assert.ok(init.includes('cp /modules/optional/*.ko') && init.includes('echo ext4 >"$X/load-order"'), 'optional ones are shipped to the guest');
+    assert.ok(init.includes('cp /modules/optional/*.ko') && init.includes('echo ext4 >"$X/load-order"') && init.includes('load.sh'), 'optional ones are shipped to the guest');
     assert.ok(by.get('cmd.sh')!.data!.toString().includes(`exec '/bin/true'`));
     assert.equal(by.get('dev/console')!.mode & 0o170000, S_IFCHR);
     const probe = readCpio(buildInitramfs({ busybox, entry: null, command: null, probeOnly: true }));

@@ -125,6 +125,20 @@ export interface InitOptions {
   probeOnly?: boolean;
 }
 
+/**
+ * Optional modules go to /lib/modules/<release>/fusebench/ in the guest root with a load.sh that
+ * insmods them in order with a copy of busybox (the host may have no kmod).
+ */
+function optionalModulesStep(names: string[]): string {
+  return [
+    'X="$R/lib/modules/$(uname -r)/fusebench"',
+    'mkdir -p "$X" && cp /modules/optional/*.ko /bin/busybox "$X"/',
+    `echo ${names.join(' ')} >"$X/load-order"`,
+    `printf '%s\\n' '#!/bin/sh' '# insmod the optional modules fusebench shipped (ext4 and its dependencies)' 'd=$(dirname "$0")' 'for m in $(cat "$d/load-order"); do "$d/busybox" insmod "$d/$m.ko" || exit 1; done' >"$X/load.sh"`,
+    'chmod +x "$X/load.sh"',
+  ].join('\n');
+}
+
 /** The init script (busybox sh, PID 1). */
 export function initScript(o: InitOptions): string {
   const head = `#!/bin/busybox sh
@@ -167,7 +181,7 @@ mkdir -p $R${GUEST_OUT}
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 fbout $R${GUEST_OUT} 2>/dev/null ||
   mount -t 9p -o trans=virtio,version=9p2000.L fbout $R${GUEST_OUT} || fail "cannot mount the output share"
 ${o.hasConfig ? 'mkdir -p $R/boot && cp /config "$R/boot/config-$(uname -r)"' : ':'}
-${(o.optionalModules ?? []).length > 0 ? `X="$R/lib/modules/$(uname -r)/fusebench"; mkdir -p "$X" && cp /modules/optional/*.ko "$X"/ && echo ${(o.optionalModules ?? []).join(' ')} >"$X/load-order"` : ':'}
+${(o.optionalModules ?? []).length > 0 ? optionalModulesStep(o.optionalModules ?? []) : ':'}
 cp /cmd.sh $R/run/fusebench-cmd.sh
 ip link set lo up 2>/dev/null
 say "ready $(up)"

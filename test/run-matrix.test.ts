@@ -1,0 +1,82 @@
+// A short matrix on real mounts: the verdicts the kernel's rules predict, from counts the server saw.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { runMatrix } from '../bench/runner/run.js';
+import { parseResults, type Cell } from '../bench/results/schema.js';
+import { assertNoMountsLeft, isRoot, testTmpDir } from './helpers/mount.js';
+
+test('short matrix: lock paths, passthrough bypass, ENODEV, fallback time series', { skip: !isRoot() && 'needs root', timeout: 300_000 }, async () => {
+  const dir = testTmpDir('run');
+  try {
+    const { results, path } = await runMatrix({
+      matrix: {
+        scenarios: ['dio-write', 'dio-write-extend', 'read', 'mmap', 'fallback'],
+        modes: ['direct', 'parallel', 'passthrough', 'passthrough-parallel'],
+        jobs: [4],
+        blockSize: 4096,
+        durationMs: 400,
+        repeats: 1,
+        delays: ['write=5ms'],
+        backends: ['disk'],
+        servers: ['c'],
+        engines: null,
+      },
+      outDir: join(dir, 'out'),
+      backing: join(dir, 'backing'),
+      measureHarness: false,
+      log: () => {},
+    });
+    // What was written is what we got, and it validates.
+    const back = parseResults(JSON.parse(readFileSync(path, 'utf8')));
+    assert.equal(back.cells.length, results.cells.length);
+
+    const cell = (scenario: string, mode: string): Cell => {
+      const c = results.cells.find((x) => x.scenario === scenario && x.mode === mode);
+      assert.ok(c, `no cell ${scenario}/${mode}`);
+      return c;
+    };
+    const show = (c: Cell): string => `${c.id}: ${c.status} ${c.reason ?? ''} ${JSON.stringify(c.serverStats['WRITE'] ?? {})}`;
+
+    assert.equal(cell('dio-write', 'parallel').lockPath, 'shared', show(cell('dio-write', 'parallel')));
+    assert.equal(cell('dio-write', 'passthrough-parallel').lockPath, 'shared', show(cell('dio-write', 'passthrough-parallel')));
+    assert.equal(cell('dio-write', 'direct').lockPath, 'exclusive', show(cell('dio-write', 'direct')));
+    assert.equal(cell('dio-write-extend', 'parallel').lockPath, 'exclusive', show(cell('dio-write-extend', 'parallel')));
+
+    const pt = cell('read', 'passthrough');
+    assert.equal(pt.status, 'ok');
+    assert.ok((pt.ops['randread']?.count ?? 0) > 0 && (pt.ops['seqread']?.count ?? 0) > 0);
+    assert.equal(pt.serverStats['READ']?.count ?? 0, 0, 'READs reached the server under passthrough');
+    assert.ok((cell('read', 'direct').serverStats['READ']?.count ?? 0) > 0, 'direct reads must reach the server');
+
+    const mm = cell('mmap', 'direct');
+    assert.equal(mm.status, 'unsupported', show(mm));
+    assert.ok((mm.errors['ENODEV'] ?? 0) > 0, `ENODEV not recorded: ${JSON.stringify(mm.errors)}`);
+    assert.deepEqual(mm.expectedErrors, ['ENODEV']);
+
+    const fb = results.cells.find((c) => c.scenario === 'fallback');
+    assert.ok(fb && fb.timeSeries && fb.phases, 'fallback time series missing');
+    const inPhase = (name: string): number[] => {
+      const ph = fb.phases!.find((p) => p.name === name)!;
+      // Whole sample intervals inside the phase (the first sample may straddle the boundary).
+      return fb.timeSeries!.filter((p) => p.tMs >= ph.startMs + 100 && p.tMs + 100 <= ph.endMs).map((p) => p.writesInFlightMax);
+    };
+    const baseline = inPhase('baseline');
+    const caching = inPhase('caching-open');
+    const closed = inPhase('closed');
+    assert.ok(Math.max(...baseline) > 1, `baseline not parallel: ${baseline}`);
+    assert.ok(caching.length > 0 && caching.every((n) => n === 1), `caching open did not serialise: ${caching}`);
+    assert.ok(Math.max(...closed) > 1, `no recovery after close: ${closed}`);
+    const mapped = [...inPhase('mmap-shared'), ...inPhase('munmap-fd-open')];
+    assert.ok(mapped.length > 0 && mapped.every((n) => n === 1), `mmap did not serialise until close: ${mapped}`);
+    assert.ok(Math.max(...inPhase('fd-closed')) > 1, 'no recovery after the mapping fd closed');
+
+    // One .hgrm per cell and operation, next to results.json.
+    for (const c of results.cells) for (const o of Object.values(c.ops)) if (o.count > 0) assert.ok(o.hgrm && existsSync(join(dir, 'out', o.hgrm)), `${c.id} hgrm`);
+    assert.ok(results.probes.length === 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assertNoMountsLeft();
+});
