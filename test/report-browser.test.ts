@@ -148,7 +148,6 @@ test('report in headless Chromium: offline, no console errors, every chart has i
     }
     // The acceptance budget for a default run; measured by the browser's own navigation timing.
     // The render budget (≤ 2 s) is reported above, not asserted: timings do not belong in tests.
-    assert.ok(loadMs >= 0, `load time measured (${loadMs} ms)`);
   } finally {
     await ctx.close();
   }

@@ -65,6 +65,28 @@ export function readModuleFile(path: string): Buffer {
   return r.stdout;
 }
 
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes scratch and half-written entries left by fetches that were killed (their pid is gone). */
+export function sweepStale(root: string): void {
+  const sweep = (dir: string, re: RegExp): void => {
+    if (!existsSync(dir)) return;
+    for (const name of readdirSync(dir)) {
+      const m = re.exec(name);
+      if (m && !pidAlive(Number(m[1]))) rmSync(join(dir, name), { recursive: true, force: true });
+    }
+  };
+  sweep(join(root, 'tmp'), /^(?:fetch|keyring)-(\d+)/);
+  sweep(kernelsDir(root), /\.partial-(\d+)$/);
+}
+
 /**
  * Fetches a kernel into the cache (no-op when already there) and returns its entry. Scratch space
  * is <root>/tmp/, removed whatever happens; the entry appears atomically (rename) when complete.
@@ -73,6 +95,7 @@ export async function fetchKernel(root: string, s: AptSettings, c: KernelCandida
   const have = cachedEntryFor(root, c);
   if (have) return have;
   if (!c.complete) throw new Error(`${c.abi} (${c.version}) is incomplete in the archive: ${c.missing.join(', ')} not found`);
+  sweepStale(root);
   const tmp = join(root, 'tmp', `fetch-${process.pid}-${entryDirName(c.abi, c.version)}`);
   rmSync(tmp, { recursive: true, force: true });
   const debs = ensureDir(join(tmp, 'debs'));

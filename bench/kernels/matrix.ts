@@ -75,6 +75,8 @@ export interface KernelsRunSummary {
   kernels: KernelRecord[];
   report: ReportRecord;
   totalMs: number;
+  /** Ctrl-C / SIGTERM stopped the run. */
+  interrupted: boolean;
 }
 
 export function cliEntry(): string {
@@ -188,7 +190,7 @@ export async function runKernels(o: KernelsRunOptions): Promise<KernelsRunSummar
     rmSync(scratch, { recursive: true, force: true });
   }
   const report = await matrixReport(o, records, outDir);
-  const summary: KernelsRunSummary = { outDir, command, accel, accelReason, kernels: records, report, totalMs: Date.now() - t0 };
+  const summary: KernelsRunSummary = { outDir, command, accel, accelReason, kernels: records, report, totalMs: Date.now() - t0, interrupted: stop };
   writeFileSync(join(outDir, 'kernels.json'), JSON.stringify(summary, null, 2) + '\n');
   return summary;
 }

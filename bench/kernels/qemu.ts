@@ -212,6 +212,8 @@ export function boot(o: BootOptions): Promise<BootOutcome> {
       clearTimeout(deadline);
       clearInterval(poll);
       live.delete(child);
+      // Stopped from outside (stopAll on Ctrl-C, or the terminal's SIGINT reaching QEMU itself).
+      if (end === 'exited' && o.shouldStop?.()) end = 'aborted';
       log.end(() =>
         resolvePromise({ end, qemuExit: code, signal, markers, wallMs: Date.now() - started, consoleLog: o.consoleLog }),
       );

@@ -254,6 +254,11 @@ export function registerKernels(program: Command): void {
             }
           }
         }
+        if (summary.interrupted) {
+          process.stderr.write('fusebench: interrupted; the kernels that finished are in the output directory\n');
+          process.exitCode = 130;
+          return;
+        }
         const bad = summary.kernels.filter((k) => k.status !== 'ok');
         if (bad.length > 0) {
           throw new FailError(`${bad.length} of ${summary.kernels.length} kernels did not finish cleanly: ${bad.map((k) => `${k.abi ?? k.spec} ${k.status}${k.error ? ` (${k.error})` : ''}`).join('; ')}`);
