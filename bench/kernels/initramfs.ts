@@ -121,6 +121,12 @@ export interface InitOptions {
   optionalModules?: string[];
   /** Copy /config to /boot/config-$(uname -r) in the guest root, so host fingerprinting finds it. */
   hasConfig: boolean;
+  /**
+   * An ext4 scratch disk is attached as the first virtio disk: mount it and make /tmp live on it
+   * (the host's /tmp is a disk filesystem too: O_DIRECT works on every kernel, and FUSE passthrough
+   * accepts its files as backing, which it refuses on the overlay root: stack depth).
+   */
+  scratch?: boolean;
   /** Just print a marker and power off (the KVM probe boot). */
   probeOnly?: boolean;
 }
@@ -134,10 +140,24 @@ function optionalModulesStep(names: string[]): string {
     'X="$R/lib/modules/$(uname -r)/fusebench"',
     'mkdir -p "$X" && cp /modules/optional/*.ko /bin/busybox "$X"/',
     `echo ${names.join(' ')} >"$X/load-order"`,
-    `printf '%s\\n' '#!/bin/sh' '# insmod the optional modules fusebench shipped (ext4 and its dependencies)' 'd=$(dirname "$0")' 'for m in $(cat "$d/load-order"); do "$d/busybox" insmod "$d/$m.ko" || exit 1; done' >"$X/load.sh"`,
+    `printf '%s\\n' '#!/bin/sh' '# insmod the optional modules fusebench shipped (ext4 and its dependencies)' 'd=$(dirname "$0")' 'for m in $(cat "$d/load-order"); do grep -q "^$m " /proc/modules || "$d/busybox" insmod "$d/$m.ko" || exit 1; done' >"$X/load.sh"`,
     'chmod +x "$X/load.sh"',
   ].join('\n');
 }
+
+/** Inside the chroot: where the ext4 scratch disk is mounted (its tmp/ is bind-mounted on /tmp). */
+export const GUEST_SCRATCH = '/run/fusebench-scratch';
+
+const SCRATCH_STEP = `S=$R${GUEST_SCRATCH}
+mkdir -p $S
+i=0; while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+if mount -t ext4 -o noinit_itable /dev/vda $S; then
+  mkdir -p $S/tmp && chmod 1777 $S/tmp && mount -o bind $S/tmp $R/tmp || fail "cannot bind the scratch disk on /tmp"
+  say "scratch $(up)"
+else
+  say "warn no ext4 scratch disk: /tmp is tmpfs"
+  mount -t tmpfs -o mode=1777 tmp $R/tmp
+fi`;
 
 /** The init script (busybox sh, PID 1). */
 export function initScript(o: InitOptions): string {
@@ -174,8 +194,8 @@ mount -t devtmpfs devtmpfs $R/dev || fail "cannot mount /dev"
 mkdir -p $R/dev/pts $R/dev/shm
 mount -t devpts devpts $R/dev/pts
 mount -t tmpfs -o mode=1777 shm $R/dev/shm
-mount -t tmpfs -o mode=1777 tmp $R/tmp
 mount -t tmpfs -o mode=0755 run $R/run
+${o.scratch ? SCRATCH_STEP : 'mount -t tmpfs -o mode=1777 tmp $R/tmp'}
 mount -t fusectl fusectl $R/sys/fs/fuse/connections 2>/dev/null
 mkdir -p $R${GUEST_OUT}
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 fbout $R${GUEST_OUT} 2>/dev/null ||
@@ -201,6 +221,8 @@ export interface InitramfsInput {
   entry: CacheEntry | null;
   command: GuestCommand | null;
   probeOnly?: boolean;
+  /** A scratch disk is attached: load the optional modules (ext4, virtio_blk) at boot and mount it. */
+  scratch?: boolean;
 }
 
 /** The initramfs bytes for one boot. */
@@ -231,7 +253,14 @@ export function buildInitramfs(i: InitramfsInput): Buffer {
     if (!i.command) throw new Error('buildInitramfs: a command is needed unless probeOnly');
     entries.push({ path: 'cmd.sh', mode: S_IFREG | 0o755, data: Buffer.from(commandScript(i.command)) });
   }
-  const init = initScript({ modules: modules.map((m) => m.name), optionalModules: optional.map((m) => m.name), hasConfig, probeOnly: i.probeOnly ?? false });
+  const load = i.scratch ? [...modules, ...optional] : modules;
+  const init = initScript({
+    modules: load.map((m) => (m.optional ? `optional/${m.name}` : m.name)),
+    optionalModules: optional.map((m) => m.name),
+    hasConfig,
+    scratch: i.scratch ?? false,
+    probeOnly: i.probeOnly ?? false,
+  });
   entries.push({ path: 'init', mode: S_IFREG | 0o755, data: Buffer.from(init) });
   return buildCpio(entries);
 }

@@ -10,7 +10,7 @@ import type { Log } from './apt.js';
 import type { CacheEntry } from './cache.js';
 import { compareDebVersions } from './debversion.js';
 import { runGuest, type GuestStatus } from './guest.js';
-import { GUEST_OUT, buildInitramfs, findBusybox, type GuestCommand } from './initramfs.js';
+import { GUEST_OUT, GUEST_SCRATCH, buildInitramfs, findBusybox, type GuestCommand } from './initramfs.js';
 import { probeKvm, QEMU, stopAll, type Accel } from './qemu.js';
 import { Archive, resolveKernels } from './resolve.js';
 import { guestResults, type GuestMeta } from './results.js';
@@ -30,6 +30,8 @@ export interface KernelsRunOptions {
   accel: 'auto' | Accel;
   memMiB: number;
   smp: number;
+  /** Sparse ext4 scratch disk for the guest's /tmp; 0 for tmpfs. */
+  scratchBytes: number;
   env: Record<string, string>;
   compare: boolean;
   log: Log;
@@ -92,6 +94,10 @@ export function guestArgv(fusebenchArgs: string[] | null, exec: string | null, n
       throw new Error('kernels run places the guest run\'s output itself (its results come back into --out of kernels run); drop --out from the guest command');
     }
     args.push('--out', `${GUEST_OUT}/run`);
+    // The default backing directory is in the package, on the guest's overlay root, where FUSE
+    // passthrough refuses backing files (stack depth) and old tmpfs lacks O_DIRECT: use /tmp (the
+    // ext4 scratch disk).
+    if (!args.some((a) => a === '--backing' || a.startsWith('--backing='))) args.push('--backing', '/tmp/fusebench-backing');
   }
   return [node, entry, ...args];
 }
@@ -112,6 +118,7 @@ export function guestEnv(accel: Accel, extra: Record<string, string>, hostEnv: N
   env['FUSEBENCH_EMULATED'] = accel === 'tcg' ? '1' : '0';
   env['FUSEBENCH_GUEST'] = '1';
   env['FUSEBENCH_GUEST_OUT'] = GUEST_OUT;
+  env['FUSEBENCH_GUEST_SCRATCH'] = GUEST_SCRATCH;
   return env;
 }
 
@@ -227,6 +234,7 @@ async function runOne(
     initTimeoutMs: o.bootTimeoutMs,
     memMiB: o.memMiB,
     smp: o.smp,
+    scratchBytes: o.scratchBytes,
     ...(o.relay ? { onStderrLine: (l: string) => process.stderr.write(`[${entry.abi}] ${l}\n`) } : {}),
     onMarker: (m) => {
       if (m.kind === 'ready') o.log(`${entry.abi}: booted in ${(m.atMs / 1000).toFixed(1)} s (guest uptime ${m.args[0]} s); running ${argv.slice(argv[0] === process.execPath ? 2 : 0).join(' ')}`);

@@ -21,6 +21,8 @@ export interface QemuConfig {
   memMiB: number;
   smp: number;
   shares: Share[];
+  /** Raw disk images, attached as virtio disks in order (/dev/vda, …). */
+  disks?: string[];
   /** Extra kernel command line words. */
   append?: string[];
 }
@@ -56,6 +58,10 @@ export function qemuArgs(c: QemuConfig): string[] {
     '-initrd', c.initrd,
     '-append', kernelCmdline(c.append),
   ];
+  for (const d of c.disks ?? []) {
+    // A throw-away scratch disk: host-side caching and no flushes are fine.
+    args.push('-drive', `file=${qemuEscape(d)},if=virtio,format=raw,cache=unsafe`);
+  }
   for (const s of c.shares) {
     // multidevs=remap: the host tree spans several filesystems; keep guest inode numbers unique.
     const opts = [`local`, `path=${qemuEscape(s.path)}`, `mount_tag=${s.tag}`, 'security_model=none', 'multidevs=remap'];

@@ -37,6 +37,9 @@ export function runFio(j: FioJob): FioResult {
     '--time_based',
     `--runtime=${j.runtimeSec}`,
     '--ramp_time=0',
+    // fio drops the file's page cache before a job by default: on the native side that sends buffered
+    // reads to the disk, while on a FUSE mount it only drops the FUSE inode's pages. Keep both warm.
+    '--invalidate=0',
     '--group_reporting',
     '--randrepeat=0',
     '--norandommap',

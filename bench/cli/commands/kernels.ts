@@ -187,6 +187,7 @@ export function registerKernels(program: Command): void {
     .option('--accel <mode>', 'auto (KVM when a probe boot works, else TCG), kvm or tcg', 'auto')
     .option('--memory <size>', 'guest memory (default 3g)', '3g')
     .option('--smp <n>', 'guest CPUs (default 2)', '2')
+    .option('--scratch <size>', "sparse ext4 scratch disk holding the guest's /tmp, made fresh per boot; 0 puts /tmp on tmpfs (default 8g)", '8g')
     .option('--exec <shell command>', 'run this shell command in the guest instead of fusebench (debugging, e.g. "uname -r")')
     .option('--env <K=V>', 'extra environment for the guest command (repeat)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--no-compare', 'do not run fusebench compare over the results')
@@ -196,7 +197,7 @@ export function registerKernels(program: Command): void {
     .action(
       async (
         cmd: string[],
-        f: CommonFlags & { kernel?: string[]; out?: string; timeout: string; bootTimeout: string; accel: string; memory: string; smp: string; exec?: string; env?: string[]; compare: boolean; quiet?: boolean },
+        f: CommonFlags & { kernel?: string[]; out?: string; timeout: string; bootTimeout: string; accel: string; memory: string; smp: string; scratch: string; exec?: string; env?: string[]; compare: boolean; quiet?: boolean },
       ) => {
         const specs = specsFrom(f.kernel ?? []);
         if (specs.length === 0) throw new UsageError('give at least one --kernel VERSION (see fusebench kernels list)');
@@ -231,6 +232,7 @@ export function registerKernels(program: Command): void {
             accel: f.accel,
             memMiB,
             smp: parsePositiveInt(f.smp, '--smp'),
+            scratchBytes: f.scratch === '0' ? 0 : parseSize(f.scratch, '--scratch'),
             env,
             compare: f.compare,
             log,
