@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { compareDebVersions, upstreamOf } from '../bench/kernels/debversion.js';
 import { classifyPackage, isValidSpec, kernelCandidates, parsePackages, pickNewest, resolveSpec, specMatches } from '../bench/kernels/packages.js';
 import { aptConf, aptPaths, inheritedSettings, sourcesList, unverifiedSuites } from '../bench/kernels/apt.js';
-import { moduleClosure, moduleDepends, moduleNameOfPath, parseModulesBuiltin, readModinfo } from '../bench/kernels/modules.js';
+import { aliasCandidates, moduleClosure, moduleDepends, moduleNameOfPath, moduleSoftPre, parseModulesBuiltin, readModinfo } from '../bench/kernels/modules.js';
 import { buildCpio, buildInitramfs, commandScript, findBusybox, initScript, isStaticElf, readCpio, S_IFCHR, S_IFDIR, S_IFLNK, S_IFREG, shQuote } from '../bench/kernels/initramfs.js';
 import { kernelCmdline, parseMarker, qemuArgs, qemuEscape } from '../bench/kernels/qemu.js';
 import { extractJson, guestResults, type GuestMeta } from '../bench/kernels/results.js';
@@ -337,6 +337,18 @@ test('module closure: dependencies first, built-ins skipped, missing reported', 
   }
   assert.deepEqual(c.builtin.sort(), ['fuse', 'virtio', 'virtio_ring']);
   assert.deepEqual(c.missing, []);
+  // Soft dependencies: loaded first when a module provides them (crypto aliases), ignored otherwise.
+  const soft = moduleClosure(
+    ['ext4'],
+    new Set(),
+    (n) => ({ ext4: ['jbd2'], jbd2: [], crc32c_generic: [] })[n] ?? null,
+    (n) => (n === 'ext4' ? ['crypto_crc32c', 'nonexistent'] : []),
+  );
+  assert.deepEqual(soft.order, ['jbd2', 'crc32c_generic', 'ext4']);
+  assert.deepEqual(soft.missing, []);
+  assert.deepEqual(moduleSoftPre(elfWithModinfo(['softdep=pre: crypto-crc32c', 'depends=jbd2'])), ['crypto_crc32c']);
+  assert.deepEqual(moduleSoftPre(elfWithModinfo(['softdep=pre: a b post: c'])), ['a', 'b']);
+  assert.deepEqual(aliasCandidates('crypto-crc32c'), ['crypto_crc32c', 'crc32c', 'crc32c_generic']);
   const m = moduleClosure(['ext4'], new Set(), (n) => (n === 'ext4' ? ['jbd2'] : null));
   assert.deepEqual(m.missing, ['jbd2']);
   assert.deepEqual(parseModulesBuiltin('kernel/fs/fuse/fuse.ko\nkernel/drivers/virtio/virtio_pci.ko\n'), new Set(['fuse', 'virtio_pci']));
@@ -388,6 +400,11 @@ test('the init script loads modules in order, mounts the overlay root and always
   assert.ok(s.includes('echo $rc >$R/run/fusebench-out/rc'));
   assert.ok(s.includes('cp /config "$R/boot/config-$(uname -r)"'));
   assert.ok(s.trimEnd().endsWith('off'), 'ends in poweroff');
+  assert.ok(s.includes('mount -t tmpfs -o mode=1777 tmp $R/tmp'), 'without a scratch disk /tmp is tmpfs');
+  const sc = initScript({ modules: ['fuse', 'optional/ext4'], hasConfig: false, scratch: true });
+  assert.ok(sc.includes('S=$R/run/fusebench-scratch') && sc.includes('mount -t ext4 -o noinit_itable /dev/vda $S'));
+  assert.ok(sc.includes('mount -o bind $S/tmp $R/tmp'));
+  assert.ok(sc.indexOf('mount -t tmpfs -o mode=0755 run $R/run') < sc.indexOf('mount -t ext4'), '/run exists before the scratch mount point is made in it');
   const probe = initScript({ modules: [], hasConfig: false, probeOnly: true });
   assert.ok(probe.includes('say "probe-ok'));
   assert.ok(!probe.includes('chroot'));
@@ -424,6 +441,8 @@ test('initramfs with busybox-static, modules, config and command', (t) => {
     assert.ok(init.includes('cp /modules/optional/*.ko') && init.includes('echo ext4 >"$X/load-order"') && init.includes('load.sh'), 'optional ones are shipped to the guest');
     assert.ok(by.get('cmd.sh')!.data!.toString().includes(`exec '/bin/true'`));
     assert.equal(by.get('dev/console')!.mode & 0o170000, S_IFCHR);
+    const withDisk = readCpio(buildInitramfs({ busybox, entry, command: { argv: ['/bin/true'], cwd: '/', env: {} }, scratch: true }));
+    assert.ok(withDisk.find((e) => e.path === 'init')!.data!.toString().includes('for m in fuse optional/ext4; do'), 'a scratch disk loads ext4 at boot');
     const probe = readCpio(buildInitramfs({ busybox, entry: null, command: null, probeOnly: true }));
     assert.ok(!probe.some((e) => e.path.startsWith('modules/') && e.path.endsWith('.ko')));
   } finally {
@@ -461,6 +480,9 @@ test('QEMU command line: TCG, 9p host root read-only, writable output share', ()
   assert.ok(cmdline.includes('console=ttyS0') && cmdline.includes('panic=-1'));
   assert.equal(kernelCmdline(['x=1']).split(' ').at(-1), 'x=1');
   assert.equal(qemuEscape('a,b,,c'), 'a,,b,,,,c');
+  assert.deepEqual(after('-drive'), []);
+  const disk = qemuArgs({ accel: 'tcg', kernel: 'k', initrd: 'i', memMiB: 512, smp: 1, shares: [], disks: ['/tmp/s.img'] });
+  assert.deepEqual(disk.filter((_, i) => disk[i - 1] === '-drive'), ['file=/tmp/s.img,if=virtio,format=raw,cache=unsafe']);
   const kvm = qemuArgs({ accel: 'kvm', kernel: 'k', initrd: 'i', memMiB: 512, smp: 1, shares: [] });
   assert.equal(kvm[kvm.indexOf('-cpu') + 1], 'host');
   assert.ok(!kvm.includes('-virtfs'));
@@ -512,11 +534,13 @@ test('direct boot needs the PVH note', () => {
 
 test('guest argv and environment', () => {
   assert.deepEqual(guestArgv(['probe', '--json'], null, '/usr/bin/node', '/m.js'), ['/usr/bin/node', '/m.js', 'probe', '--json']);
-  assert.deepEqual(guestArgv(['run', '--quick'], null, '/usr/bin/node', '/m.js'), ['/usr/bin/node', '/m.js', 'run', '--quick', '--out', '/run/fusebench-out/run']);
+  assert.deepEqual(guestArgv(['run', '--quick'], null, '/usr/bin/node', '/m.js'), ['/usr/bin/node', '/m.js', 'run', '--quick', '--out', '/run/fusebench-out/run', '--backing', '/tmp/fusebench-backing']);
+  assert.deepEqual(guestArgv(['run', '--backing', '/x'], null, 'n', 'm').slice(2), ['run', '--backing', '/x', '--out', '/run/fusebench-out/run']);
   assert.throws(() => guestArgv(['run', '--out=x'], null, 'n', 'm'), /drop --out/);
   assert.deepEqual(guestArgv(null, 'uname -r', 'n', 'm'), ['/bin/sh', '-c', 'uname -r']);
   const env = guestEnv('tcg', { A: '1' }, { FUSEBENCH_REQUIRE_TOOLS: '1', FUSEBENCH_KERNEL_CACHE: '/c', FUSEBENCH_EMULATED: '0', SECRET: 'x' });
   assert.equal(env['FUSEBENCH_EMULATED'], '1');
+  assert.equal(env['FUSEBENCH_GUEST_SCRATCH'], '/run/fusebench-scratch');
   assert.equal(env['FUSEBENCH_REQUIRE_TOOLS'], '1');
   assert.equal(env['A'], '1');
   assert.equal(env['FUSEBENCH_KERNEL_CACHE'], undefined);

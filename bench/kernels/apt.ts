@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { parsePackages, type PackageRecord } from './packages.js';
 import { runTool, tail } from './proc.js';
 
-export const DEFAULT_SUITES = ['bookworm', 'bookworm-backports', 'trixie', 'trixie-backports', 'sid', 'experimental'];
+export const DEFAULT_SUITES = ['bullseye', 'bookworm', 'bookworm-backports', 'trixie', 'trixie-backports', 'sid', 'experimental'];
 export const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
 export const HOST_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
 const APT_HELPER = '/usr/lib/apt/apt-helper';
@@ -112,6 +112,10 @@ export function aptConf(p: AptPaths, root: boolean, inherited: string[] = []): s
     `APT::Architecture "amd64";`,
     `APT::Architectures { "amd64"; };`,
     `Acquire::Languages "none";`,
+    // Keep the cache small: lists stay compressed (apt-helper cat-file reads them), and the source
+    // package cache, a second copy of the binary one, is not written.
+    `Acquire::GzipIndexes "true";`,
+    `Dir::Cache::srcpkgcache "";`,
     `Acquire::Retries "3";`,
     `Acquire::http::Timeout "60";`,
     // Downloads land in our own directories; apt's _apt sandbox user cannot write there.

@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync
 import { join, relative } from 'node:path';
 import { aptDownload, type AptSettings, type Log } from './apt.js';
 import { ENTRY_FORMAT, entryDirName, ensureDir, kernelsDir, readEntry, type CacheEntry, type ModuleLoad } from './cache.js';
-import { moduleClosure, moduleDepends, moduleNameOfPath, OPTIONAL_MODULES, parseModulesBuiltin, REQUIRED_MODULES } from './modules.js';
+import { moduleClosure, moduleDepends, moduleSoftPre, moduleNameOfPath, OPTIONAL_MODULES, parseModulesBuiltin, REQUIRED_MODULES } from './modules.js';
 import type { KernelCandidate } from './packages.js';
 import { runTool, tail } from './proc.js';
 
@@ -128,19 +128,30 @@ export async function fetchKernel(root: string, s: AptSettings, c: KernelCandida
       }
     }
     const bytes = new Map<string, Buffer>();
-    const depsOf = (name: string): string[] | null => {
+    const load = (name: string): Buffer | null => {
       const path = byName.get(name);
       if (!path) return null;
-      const buf = readModuleFile(path);
-      bytes.set(name, buf);
-      return moduleDepends(buf);
+      let buf = bytes.get(name);
+      if (!buf) {
+        buf = readModuleFile(path);
+        bytes.set(name, buf);
+      }
+      return buf;
     };
-    const required = moduleClosure(REQUIRED_MODULES, builtin, depsOf);
+    const depsOf = (name: string): string[] | null => {
+      const buf = load(name);
+      return buf ? moduleDepends(buf) : null;
+    };
+    const softOf = (name: string): string[] => {
+      const buf = load(name);
+      return buf ? moduleSoftPre(buf) : [];
+    };
+    const required = moduleClosure(REQUIRED_MODULES, builtin, depsOf, softOf);
     if (required.missing.length > 0) {
       throw new Error(`${c.abi}: modules ${required.missing.join(', ')} are neither built in nor in the packages; this kernel cannot boot the guest`);
     }
     const done = new Set(required.order);
-    const optional = moduleClosure(OPTIONAL_MODULES, new Set([...builtin, ...done]), depsOf);
+    const optional = moduleClosure(OPTIONAL_MODULES, new Set([...builtin, ...done]), depsOf, softOf);
     const order = [...required.order, ...optional.order];
     rmSync(partial, { recursive: true, force: true });
     ensureDir(join(partial, 'modules'));

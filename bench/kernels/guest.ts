@@ -14,8 +14,8 @@ export interface GuestRunOptions {
   command: GuestCommand;
   /** Host directory for this kernel: console.log here, the share in `guest/`. */
   dir: string;
-  /** Scratch for the initramfs (removed after the boot). */
-  scratch: string;
+  /** Host temp directory for the initramfs, the extracted vmlinux and the scratch disk image (all removed after the boot). */
+  workDir: string;
   busybox: string;
   timeoutMs: number;
   /** A boot that has not started init by then is killed and tried once more (default 120 s). */
@@ -77,7 +77,7 @@ function scratchDisk(o: GuestRunOptions, warnings: string[]): string | null {
     warnings.push('no scratch disk (mkfs.ext4 not found on the host; apt-get install e2fsprogs): /tmp is tmpfs');
     return null;
   }
-  const img = join(o.scratch, `scratch-${o.entry.abi}.img`);
+  const img = join(o.workDir, `scratch-${o.entry.abi}.img`);
   const fd = openSync(img, 'w');
   try {
     ftruncateSync(fd, bytes);
@@ -113,10 +113,10 @@ export async function runGuest(o: GuestRunOptions): Promise<GuestOutcome> {
   const shareDir = join(o.dir, 'guest');
   rmSync(shareDir, { recursive: true, force: true });
   mkdirSync(shareDir, { recursive: true });
-  mkdirSync(o.scratch, { recursive: true });
+  mkdirSync(o.workDir, { recursive: true });
   const bootWarnings: string[] = [];
   const disk = scratchDisk(o, bootWarnings);
-  const initrd = join(o.scratch, `initramfs-${o.entry.abi}.cpio`);
+  const initrd = join(o.workDir, `initramfs-${o.entry.abi}.cpio`);
   writeFileSync(initrd, buildInitramfs({ busybox: o.busybox, entry: o.entry, command: o.command, scratch: disk !== null }));
   const consoleLog = join(o.dir, 'console.log');
   const stderrPath = join(shareDir, 'stderr');
@@ -137,7 +137,7 @@ export async function runGuest(o: GuestRunOptions): Promise<GuestOutcome> {
   if (o.directBoot !== false) {
     const elf = extractVmlinux(readFileSync(bzImage));
     if (elf) {
-      kernel = join(o.scratch, `vmlinux-${o.entry.abi}`);
+      kernel = join(o.workDir, `vmlinux-${o.entry.abi}`);
       writeFileSync(kernel, elf);
     }
   }
@@ -165,7 +165,7 @@ export async function runGuest(o: GuestRunOptions): Promise<GuestOutcome> {
         ...(o.shouldStop ? { shouldStop: o.shouldStop } : {}),
       });
     outcome = await bootOnce();
-    if (kernel !== bzImage && outcome.end === 'exited' && !outcome.markers.some((m) => m.kind === 'init')) {
+    if (kernel !== bzImage && outcome.end === 'exited' && outcome.qemuExit !== 0 && !outcome.markers.some((m) => m.kind === 'init')) {
       // QEMU would not boot the extracted ELF (no PVH support for it after all): use the bzImage.
       bootWarnings.push(`direct (PVH) boot of the extracted vmlinux failed (QEMU exit ${outcome.qemuExit}); booted the bzImage`);
       rmSync(kernel, { force: true });

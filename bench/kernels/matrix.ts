@@ -140,7 +140,7 @@ export async function runKernels(o: KernelsRunOptions): Promise<KernelsRunSummar
   if (!busybox) throw new Error('a static busybox is needed for the guest initramfs: apt-get install busybox-static');
   const outDir = resolve(o.outDir);
   mkdirSync(outDir, { recursive: true });
-  const scratch = mkdtempSync(join(tmpdir(), 'fusebench-kernels-'));
+  const workDir = mkdtempSync(join(tmpdir(), 'fusebench-kernels-'));
   let stop = false;
   const onSignal = (sig: NodeJS.Signals): void => {
     if (stop) return;
@@ -172,9 +172,9 @@ export async function runKernels(o: KernelsRunOptions): Promise<KernelsRunSummar
     runs.sort((a, b) => compareDebVersions(a.entry.version, b.entry.version));
     if (runs.length > 0) {
       if (o.accel === 'auto') {
-        const initrd = join(scratch, 'kvm-probe.cpio');
+        const initrd = join(workDir, 'kvm-probe.cpio');
         writeFileSync(initrd, buildInitramfs({ busybox, entry: null, command: null, probeOnly: true }));
-        const v = await probeKvm(join(runs[0]!.entry.dir, runs[0]!.entry.vmlinuz), initrd, scratch);
+        const v = await probeKvm(join(runs[0]!.entry.dir, runs[0]!.entry.vmlinuz), initrd, workDir);
         accel = v.accel;
         accelReason = v.reason;
       } else {
@@ -189,12 +189,12 @@ export async function runKernels(o: KernelsRunOptions): Promise<KernelsRunSummar
         records.push({ ...blank(spec, 'skipped', 'stopped before this kernel ran'), abi: entry.abi, debVersion: entry.version, suites: entry.suites });
         continue;
       }
-      records.push(await runOne(o, spec, entry, accel!, command, outDir, scratch, busybox, qemu, () => stop));
+      records.push(await runOne(o, spec, entry, accel!, command, outDir, workDir, busybox, qemu, () => stop));
     }
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    rmSync(scratch, { recursive: true, force: true });
+    rmSync(workDir, { recursive: true, force: true });
   }
   const report = await matrixReport(o, records, outDir);
   const summary: KernelsRunSummary = { outDir, command, accel, accelReason, kernels: records, report, totalMs: Date.now() - t0, interrupted: stop };
@@ -213,7 +213,7 @@ async function runOne(
   accel: Accel,
   argv: string[],
   outDir: string,
-  scratch: string,
+  workDir: string,
   busybox: string,
   qemu: string,
   shouldStop: () => boolean,
@@ -228,7 +228,7 @@ async function runOne(
     accel,
     command,
     dir,
-    scratch,
+    workDir,
     busybox,
     timeoutMs: o.timeoutMs,
     initTimeoutMs: o.bootTimeoutMs,

@@ -60,6 +60,29 @@ export function moduleDepends(buf: Buffer): string[] {
   return v.split(',').map((s) => normModName(s.trim())).filter(Boolean);
 }
 
+/**
+ * Soft "pre" dependencies (`softdep=pre: crc32c`): modules the kernel asks for at run time rather
+ * than link time (ext4 needs a crc32c driver for metadata checksums). Names may be aliases.
+ */
+export function moduleSoftPre(buf: Buffer): string[] {
+  const out: string[] = [];
+  for (const v of readModinfo(buf).get('softdep') ?? []) {
+    const m = /pre:\s*(.*?)(?:\s+post:.*)?$/.exec(v);
+    if (m) out.push(...m[1]!.split(/\s+/).filter(Boolean).map(normModName));
+  }
+  return out;
+}
+
+/**
+ * Module names to try for a name that may be a crypto alias: "crypto-crc32c" and "crc32c" are
+ * provided by crc32c_generic (there is no modules.alias in the packages to look it up).
+ */
+export function aliasCandidates(name: string): string[] {
+  const n = normModName(name);
+  const base = n.startsWith('crypto_') ? n.slice('crypto_'.length) : n;
+  return [...new Set([n, base, `${base}_generic`])];
+}
+
 export interface Closure {
   /** Load order: every module after its dependencies. */
   order: string[];
@@ -72,7 +95,12 @@ export interface Closure {
  * Dependency closure of `wanted` in load order. `depsOf(name)` returns a module's dependencies or
  * null when there is no such module file; `builtin` names are satisfied by the kernel itself.
  */
-export function moduleClosure(wanted: string[], builtin: Set<string>, depsOf: (name: string) => string[] | null): Closure {
+export function moduleClosure(
+  wanted: string[],
+  builtin: Set<string>,
+  depsOf: (name: string) => string[] | null,
+  softOf: (name: string) => string[] = () => [],
+): Closure {
   const order: string[] = [];
   const done = new Set<string>();
   const visiting = new Set<string>();
@@ -93,6 +121,11 @@ export function moduleClosure(wanted: string[], builtin: Set<string>, depsOf: (n
     }
     visiting.add(name);
     for (const d of deps) visit(d);
+    // Soft dependencies load first when they exist; absent or built in, they are not an error.
+    for (const soft of softOf(name)) {
+      const found = aliasCandidates(soft).find((c) => builtin.has(c) || done.has(c) || depsOf(c) !== null);
+      if (found) visit(found);
+    }
     visiting.delete(name);
     done.add(name);
     order.push(name);

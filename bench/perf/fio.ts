@@ -11,6 +11,8 @@ export interface FioJob {
   runtimeSec: number;
   size: number;
   ioengine?: string;
+  /** Jobs as threads of one process (fio --thread), like our Piscina workers, instead of forked processes. */
+  thread?: boolean;
 }
 
 export interface FioResult {
@@ -44,6 +46,7 @@ export function runFio(j: FioJob): FioResult {
     '--randrepeat=0',
     '--norandommap',
     '--output-format=json',
+    ...(j.thread ? ['--thread'] : []),
   ];
   const r = spawnSync('fio', args, { encoding: 'utf8', timeout: (j.runtimeSec + 60) * 1000, maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new FailError(`fio failed (${r.status}): ${r.stderr.slice(-1000)}`);

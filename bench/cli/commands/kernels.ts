@@ -60,11 +60,12 @@ export function registerKernels(program: Command): void {
     .summary('other Debian kernels in QEMU guests: list, fetch, run')
     .description(
       "Compare kernel versions without reinstalling the machine: Debian's archive kernels (generic amd64) are downloaded " +
-        'with apt-get download through a private apt configuration (the host /etc/apt is never read or changed), unpacked ' +
-        'without installing into a cache outside the repository, and booted in qemu-system-x86_64 with a busybox initramfs. ' +
-        "The guest sees the host's / read-only over 9p with a tmpfs overlay for writes, runs one fusebench command, and its " +
-        'results come back with the guest kernel and emulated: true. Suites: $FUSEBENCH_KERNEL_SUITES (default bookworm, ' +
-        'bookworm-backports, trixie, trixie-backports, sid, experimental); mirror: $FUSEBENCH_DEBIAN_MIRROR.',
+        'with apt-get download through a private apt configuration (nothing under /etc/apt is used or changed; only the ' +
+        "host's proxy and Valid-Until settings carry over), unpacked without installing into a cache outside the repository, " +
+        'and booted in qemu-system-x86_64 with a busybox initramfs. The guest sees the host / read-only over 9p with a tmpfs ' +
+        'overlay for writes and /tmp on a fresh ext4 scratch disk, runs one fusebench command, and its results come back ' +
+        'with the guest kernel and emulated: true. Suites: $FUSEBENCH_KERNEL_SUITES (default bullseye, bookworm, bookworm-backports, ' +
+        'trixie, trixie-backports, sid, experimental); mirror: $FUSEBENCH_DEBIAN_MIRROR.',
     );
 
   kernels
@@ -171,23 +172,24 @@ export function registerKernels(program: Command): void {
     .summary('boot each kernel in QEMU and run a fusebench command in it')
     .description(
       'Boot each --kernel (fetched first when not cached; a cached kernel the version names is preferred) in ' +
-        'qemu-system-x86_64 with a busybox initramfs, share the host / read-only over 9p with a tmpfs overlay for writes, ' +
-        'chroot, run "fusebench <command>" (default: probe --json), and power off. KVM is used when a short probe boot ' +
-        'under it reaches init, else TCG (emulated: results say so and their timings are not comparable with native ones). ' +
-        'A guest that does not finish within --timeout is killed and reported; the next kernel still runs. Writes ' +
-        'DIR/<release>/results.json (plus console.log and the guest stdout/stderr) per kernel, DIR/kernels.json, and, with ' +
-        'two or more results, the kernels × probes matrix with fusebench compare in DIR/report.',
+        'qemu-system-x86_64 with a busybox initramfs, share the host / read-only over 9p with a tmpfs overlay for writes and ' +
+        '/tmp on a fresh sparse ext4 scratch disk, chroot, run "fusebench <command>" (default: probe --json; run also gets ' +
+        '--backing /tmp/fusebench-backing), and power off. KVM is used when a short probe boot under it reaches init, else ' +
+        'TCG (emulated: results say so and their timings are not comparable with native ones). A guest that does not ' +
+        'finish within --timeout is killed and reported; the next kernel still runs. Writes DIR/<release>/results.json ' +
+        '(plus console.log and the guest stdout/stderr) per kernel, DIR/kernels.json, and, with two or more results, the ' +
+        'kernels × probes matrix with fusebench compare in DIR/report.',
     )
     .usage('--kernel VERSION [--kernel VERSION …] [options] [-- <fusebench command>]')
     .argument('[command...]', 'the fusebench command to run in each guest, after --, e.g. -- probe --json')
     .option('-k, --kernel <version>', 'kernel to boot (repeat, or a comma list)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('-o, --out <dir>', 'output directory (default out/kernels-<timestamp>)')
-    .option('--timeout <time>', 'per kernel: kill the guest after this long (default 300s)', '300s')
-    .option('--boot-timeout <time>', 'per boot: a guest that has not started init by then is killed and booted once more (default 120s)', '120s')
+    .option('--timeout <time>', 'per kernel: kill the guest after this long', '300s')
+    .option('--boot-timeout <time>', 'per boot: a guest that has not started init by then is killed and booted once more', '120s')
     .option('--accel <mode>', 'auto (KVM when a probe boot works, else TCG), kvm or tcg', 'auto')
-    .option('--memory <size>', 'guest memory (default 3g)', '3g')
-    .option('--smp <n>', 'guest CPUs (default 2)', '2')
-    .option('--scratch <size>', "sparse ext4 scratch disk holding the guest's /tmp, made fresh per boot; 0 puts /tmp on tmpfs (default 8g)", '8g')
+    .option('--memory <size>', 'guest memory', '3g')
+    .option('--smp <n>', 'guest CPUs', '2')
+    .option('--scratch <size>', "sparse ext4 scratch disk holding the guest's /tmp, made fresh per boot; 0 puts /tmp on tmpfs", '8g')
     .option('--exec <shell command>', 'run this shell command in the guest instead of fusebench (debugging, e.g. "uname -r")')
     .option('--env <K=V>', 'extra environment for the guest command (repeat)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--no-compare', 'do not run fusebench compare over the results')
