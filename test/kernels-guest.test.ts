@@ -92,7 +92,7 @@ test(`kernels run --kernel ${KERNEL} -- probe --json boots a guest and brings it
       const pt = doc.probes.filter((p) => p.id.startsWith('passthrough'));
       assert.ok(pt.length > 0 && pt.every((p) => p.verdict === 'unsupported'), '6.1 has no passthrough');
     }
-    process.stdout.write(`# ${k.abi}: boot ${(k.bootMs / 1000).toFixed(1)} s under ${k.accel}\n`);
+    process.stdout.write(`${k.abi}: boot ${(k.bootMs / 1000).toFixed(1)} s under ${k.accel}\n`);
   } finally {
     // Nothing left behind: no QEMU of ours, nothing of ours mounted.
     assert.deepEqual(qemuWith(out), [], 'no QEMU process left');

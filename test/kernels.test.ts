@@ -2,7 +2,7 @@
 // module dependencies, the initramfs, the QEMU command line, the guest results.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareDebVersions, upstreamOf } from '../bench/kernels/debversion.js';
@@ -14,7 +14,7 @@ import { kernelCmdline, parseMarker, qemuArgs, qemuEscape } from '../bench/kerne
 import { extractJson, guestResults, type GuestMeta } from '../bench/kernels/results.js';
 import { guestArgv, guestEnv } from '../bench/kernels/matrix.js';
 import { hasPvhNote } from '../bench/kernels/vmlinux.js';
-import { locateKernelFiles } from '../bench/kernels/fetch.js';
+import { locateKernelFiles, sweepStale } from '../bench/kernels/fetch.js';
 import { defaultCacheDir, entryDirName, type CacheEntry } from '../bench/kernels/cache.js';
 import { latestPerSeries } from '../bench/cli/commands/kernels.js';
 
@@ -255,6 +255,21 @@ test('cache location and entry names', () => {
     }
   }
   assert.equal(entryDirName('7.3.4+deb13-amd64', '7.3.4-1~bpo13+1'), '7.3.4+deb13-amd64_7.3.4-1_bpo13+1');
+});
+
+test('scratch left by killed fetches is swept, live ones are kept', () => {
+  const root = mkdtempSync(join(tmpdir(), 'fusebench-kernels-sweep-'));
+  try {
+    const dead = 2 ** 31 - 2; // above any pid_max
+    for (const d of [`tmp/fetch-${dead}-x`, `tmp/fetch-${process.pid}-y`, `tmp/keyring-${dead}`, `k/6.1.0-50-amd64_6.1.176-1.partial-${dead}`, 'k/6.1.0-50-amd64_6.1.176-1']) {
+      mkdirSync(join(root, d), { recursive: true });
+    }
+    sweepStale(root);
+    assert.deepEqual(readdirSync(join(root, 'tmp')), [`fetch-${process.pid}-y`]);
+    assert.deepEqual(readdirSync(join(root, 'k')), ['6.1.0-50-amd64_6.1.176-1']);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test('kernel files are found in both package layouts', () => {

@@ -151,8 +151,13 @@ export function prepareApt(root: string, s: AptSettings): NodeJS.ProcessEnv {
 /** Age of the lists in ms, or null when they were never fetched. */
 export function listsAgeMs(root: string): number | null {
   const p = aptPaths(root);
-  if (!existsSync(p.stamp)) return null;
+  if (!existsSync(p.stamp) || !haveLists(p)) return null;
   return Date.now() - statSync(p.stamp).mtimeMs;
+}
+
+function haveLists(p: AptPaths): boolean {
+  const lists = join(p.state, 'lists');
+  return existsSync(lists) && readdirSync(lists).some((f) => f.includes('_Packages'));
 }
 
 /** Suites apt could not verify, from `apt-get update` output. */
@@ -193,9 +198,7 @@ export async function aptUpdate(root: string, s: AptSettings, log: Log): Promise
   }
   const still = unverifiedSuites(output);
   if (still.length > 0) log(`warning: suites ${still.join(', ')} could not be verified and are ignored`);
-  const lists = join(p.state, 'lists');
-  const have = existsSync(lists) && readdirSync(lists).some((f) => f.includes('_Packages'));
-  if (!have) {
+  if (!haveLists(p)) {
     throw new Error(`apt-get update (private configuration ${p.conf}) produced no package lists:\n${tail(output, 15)}`);
   }
   if (r.code !== 0) log(`warning: apt-get update exited ${r.code}; using the lists it could fetch:\n${tail(output, 6)}`);

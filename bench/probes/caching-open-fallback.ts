@@ -1,7 +1,7 @@
 // Rule 1.2(c)/§2: one caching open anywhere on the inode (an open replied without DIRECT_IO) puts it
 // in caching mode and parallel DIO writes go exclusive; its close restores the shared path.
 import { closeSync, openSync } from 'node:fs';
-import { parallelDioUnsupported } from './capabilities.js';
+import { hasIomode, parallelDioUnsupported } from './capabilities.js';
 import type { ProbeDef } from './types.js';
 import { describeWrites, FILE_SIZE, lockPathOf, measureWrites, presize, WRITE_DELAY_MS } from './writers.js';
 
@@ -35,9 +35,19 @@ export const cachingOpenFallback: ProbeDef = {
     const d = lockPathOf(during);
     const a = lockPathOf(after);
     const name = (p: typeof d): string => (typeof p === 'string' ? p : `inconclusive (${p.inconclusive})`);
+    const observed = `while open: ${name(d)}, ${describeWrites(during)}; after close: ${name(a)}, ${describeWrites(after)}`;
+    // Before the iomode state machine (6.9) nothing tied a caching open to the DIO lock: writes stay
+    // parallel. That is the older rule, not a failure.
+    if (!hasIomode(ctx.offer)) {
+      return {
+        expected: 'no iomode state machine (protocol < 7.40, before 6.9): shared while the caching fd is open and after',
+        observed,
+        verdict: d === 'shared' && a === 'shared' ? 'pass' : 'fail',
+      };
+    }
     return {
       expected: 'exclusive (1 in flight) while the caching fd is open; shared (> 1) after it is closed',
-      observed: `while open: ${name(d)}, ${describeWrites(during)}; after close: ${name(a)}, ${describeWrites(after)}`,
+      observed,
       verdict: d === 'exclusive' && a === 'shared' ? 'pass' : 'fail',
     };
   },

@@ -64,8 +64,8 @@ export function registerKernels(program: Command): void {
         "host's proxy and Valid-Until settings carry over), unpacked without installing into a cache outside the repository, " +
         'and booted in qemu-system-x86_64 with a busybox initramfs. The guest sees the host / read-only over 9p with a tmpfs ' +
         'overlay for writes and /tmp on a fresh ext4 scratch disk, runs one fusebench command, and its results come back ' +
-        'with the guest kernel and emulated: true. Suites: $FUSEBENCH_KERNEL_SUITES (default bullseye, bookworm, bookworm-backports, ' +
-        'trixie, trixie-backports, sid, experimental); mirror: $FUSEBENCH_DEBIAN_MIRROR.',
+        'with the guest kernel and emulated: true. Suites: $FUSEBENCH_KERNEL_SUITES (default bullseye, bookworm, ' +
+        'bookworm-backports, trixie, trixie-backports, sid, experimental); mirror: $FUSEBENCH_DEBIAN_MIRROR.',
     );
 
   kernels
@@ -246,6 +246,13 @@ export function registerKernels(program: Command): void {
         if (f.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
         else {
           process.stdout.write(summaryTable(summary));
+          if (summary.report.status === 'written') {
+            try {
+              process.stdout.write('\n' + readFileSync(join(summary.outDir, 'compare.txt'), 'utf8'));
+            } catch {
+              /* the HTML report is the product; its terminal copy is a convenience */
+            }
+          }
           if (f.exec !== undefined) {
             for (const k of summary.kernels) {
               if (!k.dir) continue;
