@@ -415,10 +415,11 @@ test('the init script loads modules in order, mounts the overlay root and always
   assert.ok(s.includes('echo $rc >$R/run/fusebench-out/rc'));
   assert.ok(s.includes('cp /config "$R/boot/config-$(uname -r)"'));
   assert.ok(s.trimEnd().endsWith('off'), 'ends in poweroff');
-  assert.ok(s.includes('mount -t tmpfs -o mode=1777 tmp $R/tmp'), 'without a scratch disk /tmp is tmpfs');
+  assert.ok(s.includes('mount -t tmpfs -o mode=1777 scratch $R/run/fusebench-scratch/tmp'), 'without a scratch disk TMPDIR is a tmpfs');
+  assert.ok(!s.includes('$R/tmp'), "the host's /tmp (where a checkout may live) is never shadowed");
   const sc = initScript({ modules: ['fuse', 'optional/ext4'], hasConfig: false, scratch: true });
   assert.ok(sc.includes('S=$R/run/fusebench-scratch') && sc.includes('mount -t ext4 -o noinit_itable /dev/vda $S'));
-  assert.ok(sc.includes('mount -o bind $S/tmp $R/tmp'));
+  assert.ok(sc.includes('mkdir -p $S/tmp') && !sc.includes('$R/tmp'), "the scratch disk holds TMPDIR and leaves the host's /tmp visible");
   assert.ok(sc.indexOf('mount -t tmpfs -o mode=0755 run $R/run') < sc.indexOf('mount -t ext4'), '/run exists before the scratch mount point is made in it');
   const probe = initScript({ modules: [], hasConfig: false, probeOnly: true });
   assert.ok(probe.includes('say "probe-ok'));
@@ -549,13 +550,14 @@ test('direct boot needs the PVH note', () => {
 
 test('guest argv and environment', () => {
   assert.deepEqual(guestArgv(['probe', '--json'], null, '/usr/bin/node', '/m.js'), ['/usr/bin/node', '/m.js', 'probe', '--json']);
-  assert.deepEqual(guestArgv(['run', '--quick'], null, '/usr/bin/node', '/m.js'), ['/usr/bin/node', '/m.js', 'run', '--quick', '--out', '/run/fusebench-out/run', '--backing', '/tmp/fusebench-backing']);
+  assert.deepEqual(guestArgv(['run', '--quick'], null, '/usr/bin/node', '/m.js'), ['/usr/bin/node', '/m.js', 'run', '--quick', '--out', '/run/fusebench-out/run', '--backing', '/run/fusebench-scratch/tmp/fusebench-backing']);
   assert.deepEqual(guestArgv(['run', '--backing', '/x'], null, 'n', 'm').slice(2), ['run', '--backing', '/x', '--out', '/run/fusebench-out/run']);
   assert.throws(() => guestArgv(['run', '--out=x'], null, 'n', 'm'), /drop --out/);
   assert.deepEqual(guestArgv(null, 'uname -r', 'n', 'm'), ['/bin/sh', '-c', 'uname -r']);
   const env = guestEnv('tcg', { A: '1' }, { FUSEBENCH_REQUIRE_TOOLS: '1', FUSEBENCH_KERNEL_CACHE: '/c', FUSEBENCH_EMULATED: '0', SECRET: 'x' });
   assert.equal(env['FUSEBENCH_EMULATED'], '1');
   assert.equal(env['FUSEBENCH_GUEST_SCRATCH'], '/run/fusebench-scratch');
+  assert.equal(env['TMPDIR'], '/run/fusebench-scratch/tmp');
   assert.equal(env['FUSEBENCH_REQUIRE_TOOLS'], '1');
   assert.equal(env['A'], '1');
   assert.equal(env['FUSEBENCH_KERNEL_CACHE'], undefined);

@@ -122,9 +122,9 @@ export interface InitOptions {
   /** Copy /config to /boot/config-$(uname -r) in the guest root, so host fingerprinting finds it. */
   hasConfig: boolean;
   /**
-   * An ext4 scratch disk is attached as the first virtio disk: mount it and make /tmp live on it
-   * (the host's /tmp is a disk filesystem too: O_DIRECT works on every kernel, and FUSE passthrough
-   * accepts its files as backing, which it refuses on the overlay root: stack depth).
+   * An ext4 scratch disk is attached as the first virtio disk: mount it and point the command's TMPDIR
+   * there (a disk filesystem: O_DIRECT works on every kernel, and FUSE passthrough accepts its files
+   * as backing, which it refuses on the overlay root: stack depth).
    */
   scratch?: boolean;
   /** Just print a marker and power off (the KVM probe boot). */
@@ -145,19 +145,24 @@ function optionalModulesStep(names: string[]): string {
   ].join('\n');
 }
 
-/** Inside the chroot: where the ext4 scratch disk is mounted (its tmp/ is bind-mounted on /tmp). */
+/**
+ * Inside the chroot: where the ext4 scratch disk is mounted. The command's TMPDIR is its tmp/ —
+ * /tmp itself stays the host's (through the overlay), because the checkout fusebench runs from may
+ * live there.
+ */
 export const GUEST_SCRATCH = '/run/fusebench-scratch';
+export const GUEST_TMPDIR = `${GUEST_SCRATCH}/tmp`;
 
 const SCRATCH_STEP = `S=$R${GUEST_SCRATCH}
 mkdir -p $S
 i=0; while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
 if mount -t ext4 -o noinit_itable /dev/vda $S; then
-  mkdir -p $S/tmp && chmod 1777 $S/tmp && mount -o bind $S/tmp $R/tmp || fail "cannot bind the scratch disk on /tmp"
   say "scratch $(up)"
 else
-  say "warn no ext4 scratch disk: /tmp is tmpfs"
-  mount -t tmpfs -o mode=1777 tmp $R/tmp
-fi`;
+  say "warn no ext4 scratch disk: TMPDIR is tmpfs"
+  mount -t tmpfs -o mode=1777 scratch $S
+fi
+mkdir -p $S/tmp && chmod 1777 $S/tmp || fail "cannot make the scratch tmp directory"`;
 
 /** The init script (busybox sh, PID 1). */
 export function initScript(o: InitOptions): string {
@@ -195,7 +200,7 @@ mkdir -p $R/dev/pts $R/dev/shm
 mount -t devpts devpts $R/dev/pts
 mount -t tmpfs -o mode=1777 shm $R/dev/shm
 mount -t tmpfs -o mode=0755 run $R/run
-${o.scratch ? SCRATCH_STEP : 'mount -t tmpfs -o mode=1777 tmp $R/tmp'}
+${o.scratch ? SCRATCH_STEP : `mkdir -p $R${GUEST_TMPDIR} && mount -t tmpfs -o mode=1777 scratch $R${GUEST_TMPDIR}`}
 mount -t fusectl fusectl $R/sys/fs/fuse/connections 2>/dev/null
 mkdir -p $R${GUEST_OUT}
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 fbout $R${GUEST_OUT} 2>/dev/null ||

@@ -10,7 +10,7 @@ import type { Log } from './apt.js';
 import type { CacheEntry } from './cache.js';
 import { compareDebVersions } from './debversion.js';
 import { runGuest, type GuestStatus } from './guest.js';
-import { GUEST_OUT, GUEST_SCRATCH, buildInitramfs, findBusybox, type GuestCommand } from './initramfs.js';
+import { GUEST_OUT, GUEST_SCRATCH, GUEST_TMPDIR, buildInitramfs, findBusybox, type GuestCommand } from './initramfs.js';
 import { probeKvm, QEMU, stopAll, type Accel } from './qemu.js';
 import { Archive, resolveKernels } from './resolve.js';
 import { guestResults, type GuestMeta } from './results.js';
@@ -95,9 +95,9 @@ export function guestArgv(fusebenchArgs: string[] | null, exec: string | null, n
     }
     args.push('--out', `${GUEST_OUT}/run`);
     // The default backing directory is in the package, on the guest's overlay root, where FUSE
-    // passthrough refuses backing files (stack depth) and old tmpfs lacks O_DIRECT: use /tmp (the
-    // ext4 scratch disk).
-    if (!args.some((a) => a === '--backing' || a.startsWith('--backing='))) args.push('--backing', '/tmp/fusebench-backing');
+    // passthrough refuses backing files (stack depth) and old tmpfs lacks O_DIRECT: use the ext4
+    // scratch disk.
+    if (!args.some((a) => a === '--backing' || a.startsWith('--backing='))) args.push('--backing', `${GUEST_TMPDIR}/fusebench-backing`);
   }
   return [node, entry, ...args];
 }
@@ -119,6 +119,8 @@ export function guestEnv(accel: Accel, extra: Record<string, string>, hostEnv: N
   env['FUSEBENCH_GUEST'] = '1';
   env['FUSEBENCH_GUEST_OUT'] = GUEST_OUT;
   env['FUSEBENCH_GUEST_SCRATCH'] = GUEST_SCRATCH;
+  // Temporary mounts and backing files go to the scratch disk, not the overlay root.
+  env['TMPDIR'] = GUEST_TMPDIR;
   return env;
 }
 
