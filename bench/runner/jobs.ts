@@ -73,7 +73,17 @@ export async function runWindow(
     await Promise.allSettled(running);
     throw failed;
   }
-  await hooks.atBarrier?.();
+  try {
+    await hooks.atBarrier?.();
+  } catch (e) {
+    // Release the jobs (they see a deadline already past and stop at once) before giving up.
+    t[0] = monotonicNs();
+    t[1] = t[0];
+    Atomics.store(b, 1, 1);
+    Atomics.notify(b, 1);
+    await Promise.allSettled(running);
+    throw e;
+  }
   const startNs = monotonicNs();
   t[0] = startNs;
   t[1] = startNs + durationNs;

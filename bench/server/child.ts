@@ -160,6 +160,10 @@ export class ServerProcess<R extends ChildReady> {
     rmSync(control, { force: true });
     const child = spawn(spec.command, spec.args(control), {
       stdio: [spec.stdinPipe ? 'pipe' : 'ignore', 'pipe', spec.stderr === 'inherit' ? 'inherit' : 'pipe'],
+      // Its own process group: a Ctrl-C at the terminal reaches only us, and we decide when the
+      // server stops (after the current cell), instead of it unmounting under running jobs. It still
+      // dies with us (PR_SET_PDEATHSIG / stdin EOF), and exit hooks stop it.
+      detached: true,
     });
     child.stdin?.on('error', () => {
       /* the child is gone; exit handling reports it */
