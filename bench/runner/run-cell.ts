@@ -1,8 +1,6 @@
 // One cell: fresh server (no iomode state leaks between cells), prepared files, the scenario's timed
 // window, then the server is stopped and unmounted whatever happened.
 import type { Piscina } from 'piscina';
-import { join } from 'node:path';
-import { rmSync } from 'node:fs';
 import type { Cell } from '../results/schema.js';
 import { scenarioByName } from '../scenarios/index.js';
 import type { CellPlan, ScenarioOutput } from '../scenarios/types.js';
@@ -134,9 +132,4 @@ export async function runCell(plan: CellPlan, env: RunEnv): Promise<Cell> {
     ...(out.timeSeries ? { timeSeries: out.timeSeries } : {}),
     ...(out.phases ? { phases: out.phases } : {}),
   };
-}
-
-/** Removes the files a run created in a backing directory it created itself. */
-export function cleanBacking(backing: string): void {
-  rmSync(join(backing), { recursive: true, force: true });
 }

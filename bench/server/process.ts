@@ -49,13 +49,3 @@ export class ServerHandle extends ServerProcess<ReadyInfo> implements MountedSer
 export function startServer(opts: ServerOptions): Promise<ServerHandle> {
   return ServerHandle.start(opts);
 }
-
-/** Runs `fn` with a live server and stops it afterwards, whatever happens. */
-export async function withServer<T>(opts: ServerOptions, fn: (s: ServerHandle) => Promise<T>): Promise<T> {
-  const s = await startServer(opts);
-  try {
-    return await fn(s);
-  } finally {
-    await s.stop();
-  }
-}
