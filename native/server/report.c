@@ -66,18 +66,26 @@ static void report_init(struct fb_sb *sb)
 		  in->congestion_threshold, in->time_gran);
 }
 
-void report_policy(struct fb_sb *sb)
+/* The open policy's fields, shared by the ready line and the "policy" object of stats/info. */
+static void policy_fields(struct fb_sb *sb, const struct fb_policy *p)
 {
-	struct fb_policy p = policy_get();
-	sb_puts(sb, "\"policy\":{\"mode\":");
-	if (p.mode >= 0)
-		sb_jstr(sb, policy_mode_name(p.mode));
+	sb_puts(sb, "\"mode\":");
+	if (p->mode >= 0)
+		sb_jstr(sb, policy_mode_name(p->mode));
 	else
 		sb_puts(sb, "null");
 	sb_puts(sb, ",\"fopen\":");
-	fopen_list(sb, p.fopen);
-	sb_printf(sb, ",\"backingPerOpen\":%s,\"backingFailure\":\"%s\"}", p.backing_per_open ? "true" : "false",
-		  p.reply_on_backing_error ? "reply-anyway" : "fail-open");
+	fopen_list(sb, p->fopen);
+	sb_printf(sb, ",\"backingPerOpen\":%s,\"backingFailure\":\"%s\"", p->backing_per_open ? "true" : "false",
+		  p->reply_on_backing_error ? "reply-anyway" : "fail-open");
+}
+
+void report_policy(struct fb_sb *sb)
+{
+	struct fb_policy p = policy_get();
+	sb_puts(sb, "\"policy\":{");
+	policy_fields(sb, &p);
+	sb_putc(sb, '}');
 }
 
 void report_delays(struct fb_sb *sb)
@@ -115,15 +123,10 @@ void report_ready_fields(struct fb_sb *sb)
 		sb_jstr(sb, s->cfg.control);
 	else
 		sb_puts(sb, "null");
-	sb_puts(sb, ",\"mode\":");
-	if (p.mode >= 0)
-		sb_jstr(sb, policy_mode_name(p.mode));
-	else
-		sb_puts(sb, "null");
-	sb_puts(sb, ",\"fopen\":");
-	fopen_list(sb, p.fopen);
-	sb_printf(sb, ",\"backingPerOpen\":%s,\"backend\":\"%s\",\"threads\":%u,\"clonedFds\":%s,",
-		  p.backing_per_open ? "true" : "false", backend_name(), s->cfg.threads, workers_cloned() ? "true" : "false");
+	sb_putc(sb, ',');
+	policy_fields(sb, &p);
+	sb_printf(sb, ",\"backend\":\"%s\",\"threads\":%u,\"clonedFds\":%s,", backend_name(), s->cfg.threads,
+		  workers_cloned() ? "true" : "false");
 	report_delays(sb);
 	sb_printf(sb, ",\"getxattr\":\"%s\",", s->cfg.getxattr == FB_GETXATTR_ENOSYS ? "enosys" : "enodata");
 	report_init(sb);
