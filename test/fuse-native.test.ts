@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -34,9 +34,12 @@ const available = fuseNativeAvailable();
 const skip = available ? false : 'libfuse 2 / fuse-native missing';
 
 let io: Io | null = null;
+// O_DIRECT helpers need the addon too: loaded with it, so a missing addon skips rather than fails.
+let direct: typeof import('./helpers/data.js') | null = null;
 before(async () => {
   try {
     io = await import('../bench/native/io.js');
+    direct = await import('./helpers/data.js');
   } catch (e) {
     process.stdout.write(`SKIP: native I/O addon not built (${(e as Error).message.split('\n')[0]}); O_DIRECT and ioLoop parts skipped\n`);
   }
@@ -71,38 +74,6 @@ async function withFuseNative<T>(
 
 const FILE_SIZE = 8 << 20;
 const BLOCK = 4096;
-
-function writeDirect(io: Io, path: string, data: Buffer, chunk = 64 * 1024): void {
-  const fd = openSync(path, io.O.WRONLY | io.O.CREAT | io.O.TRUNC | io.O.DIRECT, 0o644);
-  try {
-    const buf = io.alignedBuffer(chunk);
-    for (let off = 0; off < data.length; off += chunk) {
-      const n = Math.min(chunk, data.length - off);
-      data.copy(buf, 0, off, off + n);
-      assert.equal(writeSync(fd, buf, 0, n, off), n, 'short O_DIRECT write');
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function readDirect(io: Io, path: string, chunk = 64 * 1024): Buffer {
-  const fd = openSync(path, io.O.RDONLY | io.O.DIRECT);
-  try {
-    const size = fstatSync(fd).size;
-    const out = Buffer.alloc(size);
-    const buf = io.alignedBuffer(chunk);
-    for (let off = 0; off < size; ) {
-      const n = readSync(fd, buf, 0, chunk, off);
-      if (n <= 0) break;
-      buf.copy(out, off, 0, n);
-      off += n;
-    }
-    return out;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 test('fuse-native support: only cached and direct, with reasons', () => {
   for (const m of ['parallel', 'passthrough', 'passthrough-direct', 'passthrough-parallel', 'direct+async-dio', 'fopen:DIRECT_IO']) {
@@ -143,11 +114,11 @@ for (const mode of MODES) {
         writeFileSync(join(mnt, name), data);
         files.push({ name, data });
       });
-      if (io) {
+      if (direct) {
         const data = pattern(99, (1 << 20) + 8192);
-        writeDirect(io, join(mnt, 'direct.bin'), data);
+        direct.writeDirect(join(mnt, 'direct.bin'), data);
         files.push({ name: 'direct.bin', data });
-        assert.equal(sha(readDirect(io, join(mnt, 'direct.bin'))), sha(data), 'O_DIRECT read back');
+        assert.equal(sha(direct.readDirect(join(mnt, 'direct.bin'))), sha(data), 'O_DIRECT read back');
       }
       for (const f of files) {
         assert.equal(sha(readFileSync(join(mnt, f.name))), sha(f.data), `${f.name} through the mount`);
@@ -206,7 +177,7 @@ for (const mode of MODES) {
       } finally {
         addon.closeFile(fd);
       }
-      assert.equal(sha(readDirect(addon, join(mnt, 'data'))), sha(viaMount), 'O_DIRECT read equals buffered read');
+      assert.equal(sha(direct!.readDirect(join(mnt, 'data'))), sha(viaMount), 'O_DIRECT read equals buffered read');
 
       const s = await server.stats();
       const w = s.ops['WRITE'];

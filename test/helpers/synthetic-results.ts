@@ -3,6 +3,7 @@
 // For report and compare tests while (and after) `fusebench run` produces the real thing.
 import { encode, newHistogram, recordAll, summarize } from '../../bench/hist/histogram.js';
 import { parseResults, SCHEMA_VERSION, type Cell, type Micro, type OpStats, type Probe, type Results, type ServerOpStats, type TimePoint } from '../../bench/results/schema.js';
+import { prng } from '../../reports/stats.js';
 
 export interface SyntheticOptions {
   seed?: number;
@@ -44,16 +45,7 @@ export const SCENARIO_OPS: Record<string, string[]> = {
   fallback: ['write'],
 };
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
 
 function gauss(r: () => number): number {
   const u = Math.max(r(), 1e-12);
@@ -186,7 +178,7 @@ function microEntries(r: () => number): Micro[] {
 
 export function syntheticResults(o: SyntheticOptions = {}): Results {
   const seed = o.seed ?? 1;
-  const r = rng(seed);
+  const r = prng(seed);
   const repeats = o.repeats ?? 3;
   const samples = o.samples ?? 2000;
   const jobs = o.jobs ?? 4;
