@@ -1,13 +1,7 @@
 // Terminal view of micro entries: one block per task, one row per target.
 import type { Micro } from '../results/schema.js';
 import { RATIO_BASIS } from './entries.js';
-
-function fmtNs(ns: number): string {
-  if (ns >= 1e9) return `${(ns / 1e9).toFixed(2)}s`;
-  if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)}ms`;
-  if (ns >= 1e3) return `${(ns / 1e3).toFixed(1)}us`;
-  return `${Math.round(ns)}ns`;
-}
+import { fmtNs } from '../format.js';
 
 export function microTable(entries: Micro[], tasks: Record<string, string>): string {
   const out: string[] = [];

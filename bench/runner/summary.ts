@@ -1,18 +1,6 @@
 // The terminal summary of a run: one line per cell key, repeats merged by median.
 import type { Cell } from '../results/schema.js';
-
-function fmtNs(ns: number): string {
-  if (ns >= 1e9) return `${(ns / 1e9).toFixed(2)}s`;
-  if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)}ms`;
-  if (ns >= 1e3) return `${(ns / 1e3).toFixed(1)}us`;
-  return `${Math.round(ns)}ns`;
-}
-
-function fmtRate(n: number): string {
-  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
-  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
-  return n.toFixed(0);
-}
+import { fmtNs, fmtRate } from '../format.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

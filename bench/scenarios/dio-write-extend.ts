@@ -29,7 +29,6 @@ export const dioWriteExtend: Scenario = {
     const jobs = sameFileJobs(ctx, FILE, O.RDWR | O.DIRECT, 2000, () => [
       { name: 'write', engine: plan.engine, op: 'pwrite', blockSize: plan.blockSize, pattern: 'extend', offset: 0, range: 0, cursor, depth: plan.engine === 'libaio' ? 8 : 1, share: 1 },
     ]);
-    const { outcomes: _o, ...out } = await timedJobs(ctx, jobs, { write: plan.blockSize });
-    return out;
+    return (await timedJobs(ctx, jobs, { write: plan.blockSize })).out;
   },
 };

@@ -25,7 +25,6 @@ export const dioWrite: Scenario = {
     const jobs = sameFileJobs(ctx, FILE, O.RDWR | O.DIRECT, 1000, () => [
       { name: 'write', engine: plan.engine, op: 'pwrite', blockSize: plan.blockSize, pattern: 'random', offset: 0, range: DATA_FILE_SIZE, depth: plan.engine === 'libaio' ? 8 : 1, share: 1 },
     ]);
-    const { outcomes: _o, ...out } = await timedJobs(ctx, jobs, { write: plan.blockSize });
-    return out;
+    return (await timedJobs(ctx, jobs, { write: plan.blockSize })).out;
   },
 };

@@ -135,14 +135,13 @@ export const fallback: Scenario = {
       await interferer;
       await takeSample();
       // The last sample closes the window; anything after the deadline is not part of the story.
-      const timeSeries = buildTimeSeries(out.outcomes.outcomes, samples, marks, windowStart).filter((p) => p.tMs < total);
+      const timeSeries = buildTimeSeries(out.window.outcomes, samples, marks, windowStart).filter((p) => p.tMs < total);
       const phases = marks.map((m, i) => ({
         name: m.name,
         startMs: (m.atNs - windowStart) / 1e6,
         endMs: ((marks[i + 1]?.atNs ?? windowStart + total * 1e6) - windowStart) / 1e6,
       }));
-      const { outcomes: _o, ...rest } = out;
-      return { ...rest, timeSeries, phases };
+      return { ...out.out, timeSeries, phases };
     } finally {
       if (sampler) clearInterval(sampler);
       await interferer;

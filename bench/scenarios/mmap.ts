@@ -32,7 +32,6 @@ export const mmap: Scenario = {
       { name: 'mmap-read', engine: 'mmap', op: 'read', blockSize: PAGE, pattern: 'random', offset: i * slice, range: slice, share: 0.5 },
       { name: 'mmap-write', engine: 'mmap', op: 'write', blockSize: PAGE, pattern: 'random', offset: i * slice, range: slice, share: 0.5 },
     ]);
-    const { outcomes: _o, ...out } = await timedJobs(ctx, jobs, { 'mmap-read': PAGE, 'mmap-write': PAGE });
-    return out;
+    return (await timedJobs(ctx, jobs, { 'mmap-read': PAGE, 'mmap-write': PAGE })).out;
   },
 };

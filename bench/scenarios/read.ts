@@ -30,7 +30,6 @@ export const read: Scenario = {
       { name: 'randread', engine: 'psync', op: 'pread', blockSize: RAND_BS, pattern: 'random', offset: 0, range: DATA_FILE_SIZE, share: 0.5 },
       { name: 'seqread', engine: 'psync', op: 'pread', blockSize: SEQ_BS, pattern: 'sequential', offset: i * slice, range: slice, share: 0.5 },
     ]);
-    const { outcomes: _o, ...out } = await timedJobs(ctx, jobs, { randread: RAND_BS, seqread: SEQ_BS });
-    return out;
+    return (await timedJobs(ctx, jobs, { randread: RAND_BS, seqread: SEQ_BS })).out;
   },
 };

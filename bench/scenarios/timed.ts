@@ -9,7 +9,7 @@ export async function timedJobs(
   jobs: JobSpec[],
   bytesPerOp: Record<string, number>,
   opts: { recordStarts?: boolean; durationNs?: number; hooks?: WindowHooks } = {},
-): Promise<ScenarioOutput & { outcomes: Awaited<ReturnType<typeof runWindow>> }> {
+): Promise<{ out: ScenarioOutput; window: Awaited<ReturnType<typeof runWindow>> }> {
   const durationNs = opts.durationNs ?? ctx.plan.durationMs * 1e6;
   const w = await runWindow(ctx.pool, jobs, durationNs, opts.recordStarts ?? false, {
     ...opts.hooks,
@@ -21,11 +21,7 @@ export async function timedJobs(
   const c = collect(w.outcomes, bytesPerOp);
   const stats = await ctx.server.stats();
   return {
-    ops: c.ops,
-    errors: c.errors,
-    openErrors: c.openErrors,
-    durationNs: c.durationNs,
-    serverStats: serverOpStats(stats),
-    outcomes: w,
+    out: { ops: c.ops, errors: c.errors, openErrors: c.openErrors, durationNs: c.durationNs, serverStats: serverOpStats(stats) },
+    window: w,
   };
 }

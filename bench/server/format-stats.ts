@@ -1,13 +1,6 @@
 // Terminal table of server stats (`fusebench stats`, and `fusebench mount` on exit).
 import type { ServerStats } from './types.js';
-
-function fmtNs(ns: number | undefined): string {
-  if (ns === undefined) return '-';
-  if (ns >= 1e9) return `${(ns / 1e9).toFixed(2)}s`;
-  if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)}ms`;
-  if (ns >= 1e3) return `${(ns / 1e3).toFixed(1)}us`;
-  return `${Math.round(ns)}ns`;
-}
+import { fmtNs } from '../format.js';
 
 function fmtBytes(b: number | undefined): string {
   if (!b) return '-';
