@@ -19,11 +19,11 @@ import { isRoot } from './helpers/mount.js';
 const skip = !isRoot() && 'needs root';
 
 /**
- * Mounts made by probes (all below tmpdir()/fusebench-probe-*). Only ours: other test files may have
- * their own mounts live at the same time.
+ * Mounts made by probes of one process (below tmpdir()/fusebench-probe-<pid>-*). Only that process's:
+ * other test processes may have their own probe mounts live at the same time.
  */
-function assertNoProbeMountsLeft(): void {
-  const prefix = join(tmpdir(), 'fusebench-probe-');
+function assertNoProbeMountsLeft(pid = process.pid): void {
+  const prefix = join(tmpdir(), `fusebench-probe-${pid}-`);
   assert.deepEqual(fusebenchMounts(prefix).map((m) => m.target), [], 'probe mounts left behind');
 }
 
@@ -108,6 +108,7 @@ test('fusebench probe --only … --json prints { host, fuse, probes } and exits 
   const main = join(packageRoot(), 'dist', 'bench', 'cli', 'main.js');
   const r = spawnSync(process.execPath, [main, 'probe', '--only', 'parallel-shared,mmap-enodev', '--json'], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
+  assertNoProbeMountsLeft(r.pid);
   const doc = JSON.parse(r.stdout) as { host: { kernelRelease: string }; fuse: { initOffered: string[] }; probes: Probe[] };
   assert.ok(doc.host.kernelRelease);
   assert.ok(doc.fuse.initOffered.length > 0);

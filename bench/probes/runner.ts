@@ -139,7 +139,7 @@ class Scope {
 async function runOne(def: ProbeDef, offer: ReadyInfo, pool: () => Promise<Piscina>, log: (s: string) => void): Promise<Probe> {
   const why = def.unsupported?.(offer) ?? null;
   if (why) return unsupported(def, why);
-  const scope = new Scope(mkdtempSync(join(tmpdir(), `fusebench-probe-${def.id}-`)));
+  const scope = new Scope(mkdtempSync(join(tmpdir(), `fusebench-probe-${process.pid}-${def.id}-`)));
   const ctx: ProbeContext = {
     offer,
     pool,
