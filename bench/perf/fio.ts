@@ -9,6 +9,8 @@ export interface FioJob {
   direct: boolean;
   numjobs: number;
   runtimeSec: number;
+  /** Unmeasured lead-in before the window (fio --ramp_time). */
+  rampSec?: number;
   size: number;
   ioengine?: string;
   /** Jobs as threads of one process (fio --thread), like our Piscina workers, instead of forked processes. */
@@ -20,6 +22,8 @@ export interface FioResult {
   bwBytes: number;
   clatP50Ns: number;
   clatP99Ns: number;
+  /** How long the group ran, ms (with group_reporting, the longest job's runtime). */
+  runtimeMs: number;
 }
 
 export function haveFio(): boolean {
@@ -37,8 +41,9 @@ export function runFio(j: FioJob): FioResult {
     `--ioengine=${j.ioengine ?? 'psync'}`,
     `--size=${j.size}`,
     '--time_based',
-    `--runtime=${j.runtimeSec}`,
-    '--ramp_time=0',
+    // In milliseconds: fio reads a bare "0.3" as 0 s, drops time_based and writes the whole file instead.
+    `--runtime=${Math.max(1, Math.round(j.runtimeSec * 1000))}ms`,
+    `--ramp_time=${Math.round((j.rampSec ?? 0) * 1000)}ms`,
     // fio drops the file's page cache before a job by default: on the native side that sends buffered
     // reads to the disk, while on a FUSE mount it only drops the FUSE inode's pages. Keep both warm.
     '--invalidate=0',
@@ -52,15 +57,23 @@ export function runFio(j: FioJob): FioResult {
   if (r.status !== 0) throw new FailError(`fio failed (${r.status}): ${r.stderr.slice(-1000)}`);
   // fio may print warnings before the JSON document.
   const doc = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as {
-    jobs: Array<Record<'read' | 'write', { iops: number; bw_bytes: number; clat_ns: { percentile?: Record<string, number> } }>>;
+    jobs: Array<
+      Record<'read' | 'write', { iops: number; bw_bytes: number; runtime: number; clat_ns: { percentile?: Record<string, number> } }>
+    >;
   };
   const job = doc.jobs[0]!;
   const side = j.rw.includes('write') ? job.write : job.read;
+  // A window of another length than asked for makes every ratio against it wrong: refuse it.
+  const askedMs = j.runtimeSec * 1000;
+  if (Math.abs(side.runtime - askedMs) > Math.max(0.2 * askedMs, 50)) {
+    throw new FailError(`fio ran for ${side.runtime} ms instead of ${askedMs} ms (${r.stderr.trim().slice(-300) || 'no message'})`);
+  }
   const pct = side.clat_ns.percentile ?? {};
   return {
     iops: side.iops,
     bwBytes: side.bw_bytes,
     clatP50Ns: pct['50.000000'] ?? 0,
     clatP99Ns: pct['99.000000'] ?? 0,
+    runtimeMs: side.runtime,
   };
 }
