@@ -3,7 +3,7 @@
 import type { Histogram } from 'hdr-histogram-js';
 import { mergeEncoded } from '../bench/hist/histogram.js';
 import type { Cell } from '../bench/results/schema.js';
-import { fmtBlockSize } from './format.js';
+import { fmtBlockSize } from '../bench/format.js';
 
 /** The axes of a cell key other than scenario and mode (mode includes its INIT options). */
 export const VARIANT_AXES = ['engine', 'jobs', 'blockSize', 'backend', 'server', 'delay'] as const;

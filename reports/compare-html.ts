@@ -2,7 +2,7 @@
 // flags, capabilities, probes, cells — and one column per input, labelled by kernel release; changes
 // against the baseline (first column) are highlighted. Timings: ratios with their interval.
 import type { BehaviourRow, Comparison, MetricResult, TimingValue } from './compare.js';
-import { fmtNs, fmtRate } from './format.js';
+import { fmtNs, fmtRate } from '../bench/format.js';
 import { html, page, type SafeHtml } from './html.js';
 
 function behaviourTable<T>(c: Comparison, rows: Array<BehaviourRow<T>>, cell: (v: T, i: number) => SafeHtml, same: (a: T, b: T) => boolean, firstCol: string): SafeHtml {

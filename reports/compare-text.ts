@@ -1,18 +1,16 @@
 // The terminal table of a comparison. Strings from results files are untrusted: control characters
 // (terminal escape sequences) are replaced before printing.
 import type { BehaviourRow, Comparison, MetricResult, TimingValue } from './compare.js';
-import { fmtNs, fmtRate } from './format.js';
+import { fmtNs, fmtRate } from '../bench/format.js';
+import { textTable } from '../bench/text-table.js';
 
 export function sanitizeTerminal(s: string): string {
   // C0, DEL and C1 controls and bidi overrides: an ESC in a hostname must not drive the reader's terminal.
   return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
 }
 
-function table(head: string[], rows: string[][]): string {
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ').trimEnd();
-  return [line(head), line(w.map((x) => '-'.repeat(x))), ...rows.map(line)].join('\n') + '\n';
-}
+// Text cells (ratios with their intervals, verdicts): all left-aligned.
+const table = (head: string[], rows: string[][]): string => textTable(head, rows, { numeric: () => false });
 
 function ratio(m: MetricResult | undefined): string {
   if (!m || m.ratio === null) return '-';

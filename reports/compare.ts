@@ -15,7 +15,7 @@ import {
   type KeyParts,
   type VariantAxis,
 } from './cells.js';
-import { fmtBlockSize, fmtBytes } from './format.js';
+import { fmtBlockSize, fmtBytes } from '../bench/format.js';
 import { decodeChecked } from './safe-hist.js';
 import { bootstrapRatioCI, classify, DEFAULT_STATS, METHOD, type Classification, type StatsOptions } from './stats.js';
 

@@ -1,7 +1,7 @@
 // Report sections that describe the run rather than measure it: environment, INIT flags, probes,
 // micro-benchmarks, harness cost.
 import type { Micro, Probe, Results } from '../bench/results/schema.js';
-import { fmtBytes, fmtNs, fmtRatio } from './format.js';
+import { fmtBytes, fmtNs, fmtRatio } from '../bench/format.js';
 import { html, joinHtml, type SafeHtml } from './html.js';
 
 function kv(rows: Array<[string, string | SafeHtml]>): SafeHtml {

@@ -11,7 +11,7 @@ import {
   variantLabel,
   type CellGroup,
 } from './cells.js';
-import { fmtBytesPerSec, fmtNs, fmtRate, fmtRatio } from './format.js';
+import { fmtBytesPerSec, fmtNs, fmtRate, fmtRatio } from '../bench/format.js';
 import { html, type SafeHtml } from './html.js';
 import { spectrumPoints } from './spectrum.js';
 

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { writeHgrms } from '../bench/runner/output.js';
 import { mergeEncoded } from '../bench/hist/histogram.js';
-import { fmtNs } from '../reports/format.js';
+import { fmtNs } from '../bench/format.js';
 import { ResultsError, type Results } from '../bench/results/schema.js';
 import { buildReport, writeReport } from '../reports/report.js';
 import { parseResultsText } from '../reports/load.js';

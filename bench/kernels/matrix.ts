@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { packageRoot } from '../paths.js';
+import { textTable } from '../text-table.js';
 import type { Log } from './apt.js';
 import type { CacheEntry } from './cache.js';
 import { compareDebVersions } from './debversion.js';
@@ -336,9 +337,7 @@ export function summaryTable(s: KernelsRunSummary): string {
       k.results ? relative(process.cwd(), k.results) : (k.error ?? '-'),
     ]);
   }
-  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const lines = rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  '));
-  lines.push('');
+  const lines = [textTable(rows[0]!, rows.slice(1), { numeric: () => false, rule: false })];
   lines.push(`matrix report: ${s.report.status === 'written' ? s.report.dir : `${s.report.status} (${s.report.message})`}`);
   lines.push(`total ${(s.totalMs / 1000).toFixed(1)} s, accelerator ${s.accel ?? '-'}${s.accel === 'tcg' ? ' (emulated: timings are not comparable with native runs)' : ''}`);
   return lines.join('\n') + '\n';

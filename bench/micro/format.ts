@@ -2,6 +2,7 @@
 import type { Micro } from '../results/schema.js';
 import { RATIO_BASIS } from './entries.js';
 import { fmtNs } from '../format.js';
+import { textTable } from '../text-table.js';
 
 export function microTable(entries: Micro[], tasks: Record<string, string>): string {
   const out: string[] = [];
@@ -35,9 +36,7 @@ export function microTable(entries: Micro[], tasks: Record<string, string>): str
         e.server === 'fuse-native' && cP50.has(`${e.name}/${e.mode}`) ? `${(e.p50Ns / cP50.get(`${e.name}/${e.mode}`)!).toFixed(2)}×` : '',
       ]);
     }
-    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const line = (r: string[]): string => '  ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-    out.push(line(head), ...rows.map(line), '');
+    out.push(textTable(head, rows, { indent: '  ' }));
   }
   if (notMeasured.size > 0) {
     out.push('not measured:');

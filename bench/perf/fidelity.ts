@@ -9,7 +9,8 @@ import { ensureDataFile } from '../scenarios/files.js';
 import { startServer } from '../server/process.js';
 import { runFio } from './fio.js';
 import { harnessRandWrite } from './harness-run.js';
-import { median, table, type Goal } from './table.js';
+import { median, type Goal } from './goals.js';
+import { textTable } from '../text-table.js';
 
 const FILE = 'fidelity.dat';
 const SIZE = 64 << 20;
@@ -89,7 +90,7 @@ export function pairedRatios(r: FidelityRow): { iopsRatio: number; p50Ratio: num
 
 export function formatFidelity(rows: FidelityRow[], seconds: number, rounds: number): string {
   return (
-    table(
+    textTable(
       ['mode', 'jobs', 'fio IOPS', 'ours IOPS', 'ratio', 'fio clat p50 µs', 'ours p50 µs', 'ratio'],
       rows.map((r) => {
         const { iopsRatio, p50Ratio } = pairedRatios(r);

@@ -7,7 +7,8 @@ import { createPool } from '../runner/pool.js';
 import { ensureDataFile } from '../scenarios/files.js';
 import { startServer } from '../server/process.js';
 import { harnessRandWrite, type HarnessRun } from './harness-run.js';
-import { median, table, type Goal } from './table.js';
+import { median, type Goal } from './goals.js';
+import { textTable } from '../text-table.js';
 
 const FILE = 'lock.dat';
 const SIZE = 64 << 20;
@@ -41,7 +42,7 @@ export async function perfLockEffect(seconds: number, rounds: number, log: (s: s
 
 export function formatLockEffect(runs: Record<string, HarnessRun[]>, seconds: number): string {
   return (
-    table(
+    textTable(
       ['mode', 'IOPS', 'p50 µs', 'p99 µs', 'max WRITEs in flight'],
       Object.entries(runs).map(([m, rs]) => [
         m,

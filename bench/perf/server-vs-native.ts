@@ -8,7 +8,8 @@ import type { Backend, Mode } from '../modes.js';
 import { startServer } from '../server/process.js';
 import { ensureDataFile } from '../scenarios/files.js';
 import { runFio, type FioResult } from './fio.js';
-import { median, table, type Goal } from './table.js';
+import { median, type Goal } from './goals.js';
+import { textTable } from '../text-table.js';
 
 interface Target {
   name: string;
@@ -110,6 +111,6 @@ export function formatServerPerf(p: ServerPerf): string {
       natR > 0 ? (rd / natR).toFixed(3) : '-',
     ];
   });
-  return table(['target', 'randwrite IOPS', '× native', 'clat p50 µs', 'seqread IOPS', '× native'], rows) +
+  return textTable(['target', 'randwrite IOPS', '× native', 'clat p50 µs', 'seqread IOPS', '× native'], rows) +
     `(fio psync; randwrite: 4 KiB direct=1, 4 jobs on one pre-sized 64 MiB file; seqread: 128 KiB buffered, 1 job; backing on ${p.backingFs === 'tmpfs' ? 'a tmpfs' : '/tmp (disk)'}; ${p.runtimeSec}s each, median of ${p.rounds} rounds in alternating order)\n`;
 }

@@ -1,6 +1,7 @@
 // The terminal summary of a run: one line per cell key, repeats merged by median.
 import type { Cell } from '../results/schema.js';
 import { fmtNs, fmtRate } from '../format.js';
+import { textTable } from '../text-table.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -57,8 +58,7 @@ export function summaryTable(cells: Cell[]): string {
       ]);
     }
   }
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]): string => r.map((c, i) => (i < 5 || i === r.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n' +
+  const numeric = new Set(['ops/s', 'MB/s', 'p50', 'p99', 'p99.9', 'maxWr', 'srvREAD']);
+  return textTable(head, rows, { numeric: (c) => numeric.has(head[c]!) }) +
     '(medians over repeats; lock = verdict from server-side WRITEs in flight per inode; maxWr = max WRITEs in flight on one inode; srvREAD = READ requests the server saw; closed-loop load)\n';
 }

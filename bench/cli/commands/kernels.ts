@@ -9,6 +9,7 @@ import { isValidSpec, type KernelCandidate } from '../../kernels/packages.js';
 import { Archive, resolveKernels } from '../../kernels/resolve.js';
 import { runKernels, summaryTable, type KernelsRunSummary } from '../../kernels/matrix.js';
 import { FailError, UsageError } from '../errors.js';
+import { textTable } from '../../text-table.js';
 import { parseDurationMs, parseList, parsePositiveInt, parseSize } from '../parse.js';
 
 const log: Log = (line) => process.stderr.write(`fusebench kernels: ${line}\n`);
@@ -17,9 +18,9 @@ function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 }
 
+/** `ls`-style listing: the first row is the header, everything left-aligned, no rule. */
 function table(rows: string[][]): string {
-  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+  return textTable(rows[0]!, rows.slice(1), { numeric: () => false, rule: false });
 }
 
 /** Newest complete kernel of each major.minor series. */

@@ -6,7 +6,7 @@ import { haveFio } from '../../perf/fio.js';
 import { formatFidelity, perfFidelity } from '../../perf/fidelity.js';
 import { formatLockEffect, perfLockEffect } from '../../perf/lock-effect.js';
 import { formatServerPerf, perfServerVsNative } from '../../perf/server-vs-native.js';
-import { goalLines, type Goal } from '../../perf/table.js';
+import { goalLines, type Goal } from '../../perf/goals.js';
 import { FailError, UsageError } from '../errors.js';
 import { parseDurationMs, parsePositiveInt } from '../parse.js';
 
