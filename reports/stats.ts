@@ -95,6 +95,22 @@ export function bootstrapRatioCI(baseline: readonly number[], candidate: readonl
 }
 
 /**
+ * For paired measurements (one ratio per round, each from two windows run back to back): the median
+ * of the ratios and a percentile bootstrap interval of that median, resampling rounds.
+ */
+export function bootstrapMedianCI(ratios: readonly number[], o: StatsOptions, seedSalt = ''): RatioCI {
+  const ratio = median(ratios);
+  if (ratios.length < 2 || !Number.isFinite(ratio)) return { ratio, low: NaN, high: NaN };
+  const rnd = prng(o.seed ^ hashString(seedSalt));
+  const rs = new Float64Array(o.resamples);
+  const buf: number[] = new Array<number>(ratios.length);
+  for (let i = 0; i < o.resamples; i++) rs[i] = resampleMedian(ratios, rnd, buf);
+  rs.sort();
+  const tail = (1 - o.confidence) / 2;
+  return { ratio, low: quantile(rs, tail), high: quantile(rs, 1 - tail) };
+}
+
+/**
  * `lowerIsBetter` for latency. The interval must clear the threshold band [1-t, 1+t] entirely.
  */
 export function classify(ci: RatioCI, lowerIsBetter: boolean, threshold: number): Classification {

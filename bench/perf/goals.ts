@@ -1,11 +1,6 @@
 // The perf figures' goals: a ratio against its target, and the PASS/MISS lines.
 
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return 0;
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
+export { median } from '../../reports/cells.js';
 
 export interface Goal {
   name: string;

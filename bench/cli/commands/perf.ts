@@ -12,47 +12,65 @@ import { parseDurationMs, parsePositiveInt } from '../parse.js';
 
 const WHICH = ['server', 'fidelity', 'lock'] as const;
 
+/**
+ * Each figure's own window and round count (the settings of the README's figures). Fidelity takes
+ * many short rounds: the machine's load swings last seconds, so short windows back to back see the
+ * same conditions, and more rounds narrow the interval of the median.
+ */
+const DEFAULTS: Record<(typeof WHICH)[number], { duration: string; rounds: number }> = {
+  server: { duration: '1s', rounds: 8 },
+  fidelity: { duration: '300ms', rounds: 30 },
+  lock: { duration: '1s', rounds: 8 },
+};
+
 export function registerPerf(program: Command): void {
   program
     .command('perf')
     .summary('the project’s performance figures (server vs native, harness vs fio, lock effect)')
     .description(
       'server: fio on our mount vs the backing directory (direct, parallel, passthrough; disk and null backends). ' +
-        'fidelity: our harness vs fio on the same mount and job. lock: 8 writers with a 1 ms WRITE delay, parallel vs direct. ' +
+        'fidelity: our harness vs fio on the same mount and job, each of our windows between two of fio’s, with fio against itself as the noise floor. lock: 8 writers with a 1 ms WRITE delay, parallel vs direct. ' +
         'Ratios come from one run with targets in alternating order; the machine is noisy, so read ratios, not absolutes.',
     )
     .argument('[which...]', `any of ${WHICH.join(', ')} (default: all)`)
-    .option('--duration <time>', 'per measurement window', '3s')
-    .option('--rounds <n>', 'alternating rounds per target (medians are reported)', '2')
+    .option('--duration <time>', `per measurement window (default: ${WHICH.map((w) => `${w} ${DEFAULTS[w].duration}`).join(', ')})`)
+    .option('--rounds <n>', `alternating rounds per target (default: ${WHICH.map((w) => `${w} ${DEFAULTS[w].rounds}`).join(', ')})`)
     .option('--out <dir>', 'where to save perf-<stamp>.json', 'out')
     .option('--tmpfs', 'server: put the backing directory on a tmpfs (the setting of the passthrough_hp reference figures)')
     .option('--json', 'print the figures as one JSON document')
-    .action(async (which: string[], o: { duration: string; rounds: string; out: string; json?: boolean; tmpfs?: boolean }) => {
+    .action(async (which: string[], o: { duration?: string; rounds?: string; out: string; json?: boolean; tmpfs?: boolean }) => {
       const sel = which.length === 0 ? [...WHICH] : which;
       for (const w of sel) if (!(WHICH as readonly string[]).includes(w)) throw new UsageError(`unknown perf "${w}" (known: ${WHICH.join(', ')})`);
       if (process.getuid?.() !== 0) throw new FailError('perf mounts FUSE filesystems: run it as root');
       if ((sel.includes('server') || sel.includes('fidelity')) && !haveFio()) throw new FailError('fio is not installed: apt-get install -y fio');
-      const seconds = parseDurationMs(o.duration, '--duration') / 1000;
-      const rounds = parsePositiveInt(o.rounds, '--rounds');
+      const settings = (w: (typeof WHICH)[number]): { seconds: number; rounds: number } => ({
+        seconds: parseDurationMs(o.duration ?? DEFAULTS[w].duration, '--duration') / 1000,
+        rounds: o.rounds === undefined ? DEFAULTS[w].rounds : parsePositiveInt(o.rounds, '--rounds'),
+      });
+      // Reject a bad --duration/--rounds before the first mount, not minutes into the run.
+      for (const w of WHICH) settings(w);
       const log = (s: string): void => void process.stderr.write(`fusebench perf: ${s}\n`);
-      const doc: Record<string, unknown> = { seconds, rounds };
+      const doc: Record<string, unknown> = {};
       const goals: Goal[] = [];
       let text = '';
       if (sel.includes('server')) {
+        const { seconds, rounds } = settings('server');
         const p = await perfServerVsNative(seconds, rounds, log, o.tmpfs ? 'tmpfs' : 'disk');
-        doc['server'] = p;
+        doc['server'] = p; // carries its own runtimeSec and rounds
         goals.push(...p.goals);
         text += `\n== server vs native (fio)\n${formatServerPerf(p)}`;
       }
       if (sel.includes('fidelity')) {
+        const { seconds, rounds } = settings('fidelity');
         const f = await perfFidelity(seconds, rounds, log);
-        doc['fidelity'] = f;
+        doc['fidelity'] = { seconds, rounds, ...f };
         goals.push(...f.goals);
         text += `\n== harness vs fio\n${formatFidelity(f.rows, seconds, rounds)}`;
       }
       if (sel.includes('lock')) {
+        const { seconds, rounds } = settings('lock');
         const l = await perfLockEffect(seconds, rounds, log);
-        doc['lock'] = l;
+        doc['lock'] = { seconds, rounds, ...l };
         goals.push(...l.goals);
         text += `\n== lock effect\n${formatLockEffect(l.runs, seconds)}`;
       }
