@@ -7,7 +7,7 @@ export interface Goal {
   ratio: number;
   goal: number;
   pass: boolean;
-  /** Shown instead of "ratio× (goal ≥ goal×)" when the figure is not a ratio. */
+  /** Shown instead of "ratio× (goal ≥ goal×)": a two-sided goal, or a ratio with its interval. */
   shown?: string;
 }
 
