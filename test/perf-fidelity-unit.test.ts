@@ -59,6 +59,13 @@ test('goals: p50 within 5 % either way, IOPS at least 0.95×', () => {
   assert.match(p50!.shown ?? '', /^1\.040 \[1\.040, 1\.040\] \(goal within 5 %; fio against itself 1\.000/);
 });
 
+test('one round gives a ratio without an interval, not NaN', () => {
+  const rs = rounds(1.02, 1, () => 1, 1);
+  const [iops, p50] = fidelityGoals({ mode: 'direct', jobs: 1, rounds: rs, summary: summarizeFidelity(rs, 'one') });
+  assert.match(p50!.shown ?? '', /^1\.020 \[no interval\] \(goal within 5 %/);
+  assert.doesNotMatch(`${iops!.shown} ${p50!.shown}`, /NaN/);
+});
+
 test('fio runs time-based for a fractional window', { timeout: 60_000 }, (t) => {
   if (!requireTool('fio')) return t.skip('fio missing');
   const dir = testTmpDir('fio-runtime');

@@ -21,9 +21,8 @@ import { ensureDataFile } from '../scenarios/files.js';
 import { startServer } from '../server/process.js';
 import { runFio } from './fio.js';
 import { harnessRandWrite } from './harness-run.js';
-import type { Goal } from './goals.js';
+import { median, type Goal } from './goals.js';
 import { textTable } from '../text-table.js';
-import { median } from '../../reports/cells.js';
 import { bootstrapMedianCI, DEFAULT_STATS, type RatioCI } from '../../reports/stats.js';
 
 const FILE = 'fidelity.dat';
@@ -124,7 +123,9 @@ export function summarizeFidelity(rounds: FidelityRound[], salt: string): Fideli
   };
 }
 
-const fmtCI = (c: RatioCI): string => `${c.ratio.toFixed(3)} [${c.low.toFixed(3)}, ${c.high.toFixed(3)}]`;
+// One round has no spread to resample (--rounds 1): the ratio alone, no interval.
+const fmtCI = (c: RatioCI): string =>
+  Number.isFinite(c.low) && Number.isFinite(c.high) ? `${c.ratio.toFixed(3)} [${c.low.toFixed(3)}, ${c.high.toFixed(3)}]` : `${c.ratio.toFixed(3)} [no interval]`;
 
 export function fidelityGoals(row: FidelityRow): Goal[] {
   const s = row.summary;
