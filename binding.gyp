@@ -11,6 +11,15 @@
       "libraries": [ "-lm" ]
     },
     {
+      "target_name": "fusebench-loop",
+      "type": "executable",
+      "sources": [ "native/loop/main.c", "native/addon/io_loop.c", "native/addon/offsets.c", "native/addon/result.c", "native/addon/cursor.c" ],
+      "include_dirs": [ "native/addon" ],
+      "cflags": [ "-std=c11", "-Wall", "-Wextra", "-Werror", "-O2", "-D_GNU_SOURCE", "-pthread" ],
+      "cflags!": [ "-fno-exceptions" ],
+      "ldflags": [ "-pthread" ]
+    },
+    {
       "target_name": "fusebench_io",
       "sources": [ "<!@(ls -1 native/addon/*.c)" ],
       "include_dirs": [ "native/abi" ],

@@ -24,3 +24,8 @@ export function serverBinary(asan = false): string {
   if (override) return resolve(override);
   return join(packageRoot(), 'build', asan ? 'asan' : 'Release', 'fusebench-server');
 }
+
+/** The harness's pwrite loop as a plain C program (native/loop), the control of `perf fidelity`. */
+export function loopBinary(): string {
+  return join(packageRoot(), 'build', 'Release', 'fusebench-loop');
+}

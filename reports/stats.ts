@@ -89,14 +89,17 @@ export function bootstrapRatioCI(baseline: readonly number[], candidate: readonl
     const r = mc / mb;
     if (Number.isFinite(r)) rs[n++] = r;
   }
-  const sorted = rs.subarray(0, n).sort();
-  const tail = (1 - o.confidence) / 2;
-  return { ratio, low: quantile(sorted, tail), high: quantile(sorted, 1 - tail) };
+  return { ratio, ...percentileInterval(rs.subarray(0, n).sort(), o.confidence) };
+}
+
+function percentileInterval(sorted: Float64Array, confidence: number): { low: number; high: number } {
+  const tail = (1 - confidence) / 2;
+  return { low: quantile(sorted, tail), high: quantile(sorted, 1 - tail) };
 }
 
 /**
- * For paired measurements (one ratio per round, each from two windows run back to back): the median
- * of the ratios and a percentile bootstrap interval of that median, resampling rounds.
+ * For paired measurements (one ratio per round, each from windows run back to back): the median of
+ * the ratios and a percentile bootstrap interval of that median, resampling rounds.
  */
 export function bootstrapMedianCI(ratios: readonly number[], o: StatsOptions, seedSalt = ''): RatioCI {
   const ratio = median(ratios);
@@ -105,9 +108,7 @@ export function bootstrapMedianCI(ratios: readonly number[], o: StatsOptions, se
   const rs = new Float64Array(o.resamples);
   const buf: number[] = new Array<number>(ratios.length);
   for (let i = 0; i < o.resamples; i++) rs[i] = resampleMedian(ratios, rnd, buf);
-  rs.sort();
-  const tail = (1 - o.confidence) / 2;
-  return { ratio, low: quantile(rs, tail), high: quantile(rs, 1 - tail) };
+  return { ratio, ...percentileInterval(rs.sort(), o.confidence) };
 }
 
 /**

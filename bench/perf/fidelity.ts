@@ -1,17 +1,25 @@
 // Issue 3's fidelity figures: our harness against fio on the same mount and job (4 KiB O_DIRECT
 // pwrite, psync, 1 and 4 jobs, direct and parallel, disk backend).
 //
-// Each round sandwiches our window between two fio windows: fio, ours, fio. Our figure for the round
-// is against the geometric mean of its two neighbours, which cancels any drift that is linear over
-// the round; the two fio windows against each other are the A/A control. It says how close fio comes
-// to itself on this machine at this moment — the resolution of the whole comparison — and, since the
-// second fio window always follows ours, whether our window leaves something behind that slows the
-// next one. The figures are medians over rounds with a bootstrap interval (resampling rounds).
+// The windows alternate in one chain, fio, ours, fio, loop, fio, ours, ..., fio, so every window of
+// ours sits between two of fio's. "loop" is the control: the harness's own C loop in a plain C
+// process (fusebench-loop, no Node, no Piscina), with the same lead-in and window. Where fio
+// disagrees with ours and the loop agrees with ours, the difference is fio's way of issuing I/O, not
+// our Node side. Each window is compared with the geometric mean of its two fio neighbours, which
+// cancels any drift that is linear over the three; two fio windows in a row (one of ours or of the
+// loop between them) are the A/A control. It says how close fio comes to itself on this machine at
+// this moment — the resolution of the whole comparison. A fio window is the right neighbour of one
+// window and the left of the next, so one fio start serves two comparisons; the windows of ours (or
+// of the loop) still share none, so their rounds stay independent for the bootstrap. The figures
+// are medians over rounds with a bootstrap interval (resampling rounds).
 //
 // Every window is preceded by an unmeasured lead-in of the same job: fio's job threads are new in
 // every run, and a new thread here runs its first ~100 ms measurably slower (up to 2× at p50 for one
-// job) while the scheduler learns its load; our pool's threads are old. fio's --ramp_time and a
-// discarded window of ours put both tools in the same steady state before the clock starts.
+// job) while the scheduler learns its load; our pool's threads are old. fio's --ramp_time, a
+// discarded window of ours and the loop's own lead-in take all three past that stretch before the
+// clock starts. Not to one steady state: with 4 jobs on 2 CPUs the scheduler's view of a thread keeps
+// changing for seconds (a 2 s lead-in moved fio's and the loop's 4-job figures by about 10 % in
+// trial runs), which is part of why the 4-job figures depend on the tool's threads.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +27,7 @@ import type { Mode } from '../modes.js';
 import { createPool } from '../runner/pool.js';
 import { ensureDataFile } from '../scenarios/files.js';
 import { startServer } from '../server/process.js';
+import { runBareLoop } from './bare-loop.js';
 import { runFio } from './fio.js';
 import { harnessRandWrite } from './harness-run.js';
 import { median, type Goal } from './goals.js';
@@ -35,32 +44,44 @@ const LEAD_IN_SEC = 0.2;
 export interface FidelityWindow {
   iops: number;
   p50Ns: number;
+  /** Mean time inside the timed call (fio: clat mean). */
+  meanNs: number;
 }
 
+/** One window (of ours, or of the loop) and the fio windows either side of it. */
 export interface FidelityRound {
   fioBefore: FidelityWindow;
-  ours: FidelityWindow;
+  window: FidelityWindow;
   fioAfter: FidelityWindow;
 }
 
-export interface FidelitySummary {
-  /** Ours against the geometric mean of the fio windows either side of it: median over rounds. */
+/** One tool's windows against their fio neighbours: medians over rounds. */
+export interface VsFio {
   iops: RatioCI;
   p50: RatioCI;
-  /** The A/A control: the fio window after ours against the one before it. */
+  /** Medians over the tool's own windows, for the table. */
+  iopsMedian: number;
+  p50Ns: number;
+  /** Per operation, the time a job spends outside the timed call (jobs / IOPS − mean latency): its own work, and waiting for a CPU. */
+  outsideNs: number;
+}
+
+export interface FidelitySummary {
+  ours: VsFio;
+  /** The control: our C loop in a plain C process. */
+  loop: VsFio;
+  /** The A/A control: each fio window against the one before it. */
   fioSelfIops: RatioCI;
   fioSelfP50: RatioCI;
-  /** Medians over all windows of each tool, for the table. */
-  fioIops: number;
-  oursIops: number;
-  fioP50Ns: number;
-  oursP50Ns: number;
+  fio: { iopsMedian: number; p50Ns: number; outsideNs: number };
 }
 
 export interface FidelityRow {
   mode: Mode;
   jobs: number;
-  rounds: FidelityRound[];
+  /** Chain order: ours[i] comes before loop[i], and ours[i].fioAfter is loop[i].fioBefore. */
+  ours: FidelityRound[];
+  loop: FidelityRound[];
   summary: FidelitySummary;
 }
 
@@ -73,27 +94,41 @@ export async function perfFidelity(seconds: number, rounds: number, log: (s: str
     ensureDataFile(backing, FILE, SIZE);
     for (const mode of ['direct', 'parallel'] as const) {
       const server = await startServer({ backing, mountpoint: join(dir, 'mnt'), mode, backend: 'disk' });
+      const path = join(server.mountpoint, FILE);
       try {
         for (const jobs of [1, 4]) {
           const fio = (): FidelityWindow => {
-            const f = runFio({ filename: join(server.mountpoint, FILE), rw: 'randwrite', bs: 4096, direct: true, numjobs: jobs, runtimeSec: seconds, rampSec: LEAD_IN_SEC, size: SIZE, thread: true });
-            return { iops: f.iops, p50Ns: f.clatP50Ns };
+            const f = runFio({ filename: path, rw: 'randwrite', bs: 4096, direct: true, numjobs: jobs, runtimeSec: seconds, rampSec: LEAD_IN_SEC, size: SIZE, thread: true });
+            return { iops: f.iops, p50Ns: f.clatP50Ns, meanNs: f.clatMeanNs };
           };
-          const ours = async (): Promise<FidelityWindow> => {
-            await harnessRandWrite(pool, server, FILE, SIZE, jobs, LEAD_IN_SEC);
-            const h = await harnessRandWrite(pool, server, FILE, SIZE, jobs, seconds);
-            return { iops: h.iops, p50Ns: h.p50Ns };
+          // fio draws new offsets in every run (--randrepeat=0); so do ours and the loop, by round.
+          const ours = async (r: number): Promise<FidelityWindow> => {
+            await harnessRandWrite(pool, server, FILE, SIZE, jobs, LEAD_IN_SEC, 1000 + 64 * r);
+            const h = await harnessRandWrite(pool, server, FILE, SIZE, jobs, seconds, 1000 + 64 * r + 16);
+            return { iops: h.iops, p50Ns: h.p50Ns, meanNs: h.meanNs };
           };
-          // Round 0 warms up the server's threads, the pool's workers and the file's pages; it is dropped.
-          const kept: FidelityRound[] = [];
-          for (let r = 0; r <= rounds; r++) {
-            log(`${mode}, ${jobs} job(s), ${r === 0 ? 'warm-up' : `round ${r}/${rounds}`}`);
-            const fioBefore = fio();
-            const o = await ours();
-            const fioAfter = fio();
-            if (r > 0) kept.push({ fioBefore, ours: o, fioAfter });
+          const loop = (r: number): FidelityWindow => {
+            const l = runBareLoop(path, jobs, LEAD_IN_SEC, seconds, 1000 + 64 * r + 32);
+            return { iops: l.iops, p50Ns: l.p50Ns, meanNs: l.meanNs };
+          };
+          // The first of each warms up the server's threads, the pool's workers and the file's pages; they are dropped.
+          log(`${mode}, ${jobs} job(s), warm-up`);
+          fio();
+          await ours(0);
+          loop(0);
+          const oursRounds: FidelityRound[] = [];
+          const loopRounds: FidelityRound[] = [];
+          let before = fio();
+          for (let r = 1; r <= rounds; r++) {
+            log(`${mode}, ${jobs} job(s), round ${r}/${rounds}`);
+            const o = await ours(r);
+            const mid = fio();
+            oursRounds.push({ fioBefore: before, window: o, fioAfter: mid });
+            const l = loop(r);
+            before = fio();
+            loopRounds.push({ fioBefore: mid, window: l, fioAfter: before });
           }
-          rows.push({ mode, jobs, rounds: kept, summary: summarizeFidelity(kept, `${mode}/${jobs}`) });
+          rows.push({ mode, jobs, ours: oursRounds, loop: loopRounds, summary: summarizeFidelity(oursRounds, loopRounds, jobs, `${mode}/${jobs}`) });
         }
       } finally {
         await server.stop();
@@ -106,20 +141,39 @@ export async function perfFidelity(seconds: number, rounds: number, log: (s: str
   return { rows, goals: rows.flatMap(fidelityGoals) };
 }
 
-export function summarizeFidelity(rounds: FidelityRound[], salt: string): FidelitySummary {
-  const ci = (xs: number[], what: string): RatioCI => bootstrapMedianCI(xs, DEFAULT_STATS, `${salt}/${what}`);
-  const vsNeighbours = (k: keyof FidelityWindow): number[] => rounds.map((r) => r.ours[k] / Math.sqrt(r.fioBefore[k] * r.fioAfter[k]));
-  const aa = (k: keyof FidelityWindow): number[] => rounds.map((r) => r.fioAfter[k] / r.fioBefore[k]);
-  const fioAll = (k: keyof FidelityWindow): number[] => rounds.flatMap((r) => [r.fioBefore[k], r.fioAfter[k]]);
+const outside = (w: FidelityWindow, jobs: number): number => (w.iops > 0 ? (jobs * 1e9) / w.iops - w.meanNs : NaN);
+
+function vsFio(rounds: FidelityRound[], jobs: number, salt: string): VsFio {
+  const ci = (k: 'iops' | 'p50Ns'): RatioCI =>
+    bootstrapMedianCI(
+      rounds.map((r) => r.window[k] / Math.sqrt(r.fioBefore[k] * r.fioAfter[k])),
+      DEFAULT_STATS,
+      `${salt}/${k}`,
+    );
   return {
-    iops: ci(vsNeighbours('iops'), 'iops'),
-    p50: ci(vsNeighbours('p50Ns'), 'p50'),
-    fioSelfIops: ci(aa('iops'), 'aa-iops'),
-    fioSelfP50: ci(aa('p50Ns'), 'aa-p50'),
-    fioIops: median(fioAll('iops')),
-    oursIops: median(rounds.map((r) => r.ours.iops)),
-    fioP50Ns: median(fioAll('p50Ns')),
-    oursP50Ns: median(rounds.map((r) => r.ours.p50Ns)),
+    iops: ci('iops'),
+    p50: ci('p50Ns'),
+    iopsMedian: median(rounds.map((r) => r.window.iops)),
+    p50Ns: median(rounds.map((r) => r.window.p50Ns)),
+    outsideNs: median(rounds.map((r) => outside(r.window, jobs))),
+  };
+}
+
+export function summarizeFidelity(ours: FidelityRound[], loop: FidelityRound[], jobs: number, salt: string): FidelitySummary {
+  // Every pair of fio windows in a row, once: each round of either series is one.
+  const pairs = [...ours, ...loop];
+  const aa = (k: 'iops' | 'p50Ns'): RatioCI => bootstrapMedianCI(pairs.map((r) => r.fioAfter[k] / r.fioBefore[k]), DEFAULT_STATS, `${salt}/aa-${k}`);
+  const fioWindows = [...(ours[0] ? [ours[0].fioBefore] : []), ...pairs.map((r) => r.fioAfter)];
+  return {
+    ours: vsFio(ours, jobs, `${salt}/ours`),
+    loop: vsFio(loop, jobs, `${salt}/loop`),
+    fioSelfIops: aa('iops'),
+    fioSelfP50: aa('p50Ns'),
+    fio: {
+      iopsMedian: median(fioWindows.map((w) => w.iops)),
+      p50Ns: median(fioWindows.map((w) => w.p50Ns)),
+      outsideNs: median(fioWindows.map((w) => outside(w, jobs))),
+    },
   };
 }
 
@@ -133,41 +187,49 @@ export function fidelityGoals(row: FidelityRow): Goal[] {
   return [
     {
       name: `${name}: our IOPS / fio IOPS`,
-      ratio: s.iops.ratio,
+      ratio: s.ours.iops.ratio,
       goal: IOPS_GOAL,
-      pass: s.iops.ratio >= IOPS_GOAL,
-      shown: `${fmtCI(s.iops)} (goal ≥ ${IOPS_GOAL}×; fio against itself ${fmtCI(s.fioSelfIops)})`,
+      pass: s.ours.iops.ratio >= IOPS_GOAL,
+      shown: `${fmtCI(s.ours.iops)} (goal ≥ ${IOPS_GOAL}×; our loop in plain C ${fmtCI(s.loop.iops)}; fio against itself ${fmtCI(s.fioSelfIops)})`,
     },
     {
       name: `${name}: our p50 / fio clat p50`,
-      ratio: s.p50.ratio,
+      ratio: s.ours.p50.ratio,
       goal: P50_TOLERANCE,
-      pass: Math.abs(s.p50.ratio - 1) <= P50_TOLERANCE,
-      shown: `${fmtCI(s.p50)} (goal within ${P50_TOLERANCE * 100} %; fio against itself ${fmtCI(s.fioSelfP50)})`,
+      pass: Math.abs(s.ours.p50.ratio - 1) <= P50_TOLERANCE,
+      shown: `${fmtCI(s.ours.p50)} (goal within ${P50_TOLERANCE * 100} %; our loop in plain C ${fmtCI(s.loop.p50)}; fio against itself ${fmtCI(s.fioSelfP50)})`,
     },
   ];
 }
 
 export function formatFidelity(rows: FidelityRow[], seconds: number, rounds: number): string {
   const us = (ns: number): string => (ns / 1000).toFixed(2);
+  const iops = textTable(
+    ['mode', 'jobs', 'fio IOPS', 'ours IOPS', 'ours/fio [95 % CI]', 'C loop/fio [95 % CI]', 'fio/fio (A/A)'],
+    rows.map(({ mode, jobs, summary: s }) => [mode, String(jobs), s.fio.iopsMedian.toFixed(0), s.ours.iopsMedian.toFixed(0), fmtCI(s.ours.iops), fmtCI(s.loop.iops), fmtCI(s.fioSelfIops)]),
+  );
+  const p50 = textTable(
+    ['mode', 'jobs', 'fio p50 µs', 'ours p50 µs', 'ours/fio [95 % CI]', 'C loop/fio [95 % CI]', 'fio/fio (A/A)', 'outside the call µs: fio/ours/loop'],
+    rows.map(({ mode, jobs, summary: s }) => [
+      mode,
+      String(jobs),
+      us(s.fio.p50Ns),
+      us(s.ours.p50Ns),
+      fmtCI(s.ours.p50),
+      fmtCI(s.loop.p50),
+      fmtCI(s.fioSelfP50),
+      [s.fio.outsideNs, s.ours.outsideNs, s.loop.outsideNs].map(us).join(' / '),
+    ]),
+  );
   return (
-    textTable(
-      ['mode', 'jobs', 'fio IOPS', 'ours IOPS', 'ours/fio [95 % CI]', 'fio/fio (A/A)', 'fio p50 µs', 'ours p50 µs', 'ours/fio [95 % CI]', 'fio/fio (A/A)'],
-      rows.map(({ mode, jobs, summary: s }) => [
-        mode,
-        String(jobs),
-        s.fioIops.toFixed(0),
-        s.oursIops.toFixed(0),
-        fmtCI(s.iops),
-        fmtCI(s.fioSelfIops),
-        us(s.fioP50Ns),
-        us(s.oursP50Ns),
-        fmtCI(s.p50),
-        fmtCI(s.fioSelfP50),
-      ]),
-    ) +
+    iops +
+    '\n' +
+    p50 +
     `(4 KiB O_DIRECT random pwrite, psync, disk backend, same mount and file; fio jobs as threads (--thread) like our workers; p50 is fio's clat p50.\n` +
-    ` ${rounds} rounds of three ${seconds}s windows, each after a ${LEAD_IN_SEC}s unmeasured lead-in (fio --ramp_time): fio, ours, fio. ours/fio: ours against the geometric mean of its two neighbours; fio/fio: the second fio window against the first.\n` +
+    ` ${rounds} rounds in one chain of ${seconds}s windows, fio, ours, fio, C loop, fio, ours, ..., each after a ${LEAD_IN_SEC}s unmeasured lead-in (fio --ramp_time).\n` +
+    ` x/fio: each window against the geometric mean of its two fio neighbours; fio/fio: each fio window against the one before. C loop: our C loop in a plain C process (fusebench-loop).\n` +
+    ` outside the call: per operation, the time a job spends outside the timed syscall (jobs / IOPS − mean latency): the tool's own work between two calls,\n` +
+    `  and, with more jobs than CPUs, time the job waits for a CPU there (a writer woken on the same CPU runs first).\n` +
     ` Medians over rounds, with a 95 % bootstrap interval; an A/A interval as wide as the goal means this machine cannot resolve the goal right now: rerun.)\n`
   );
 }

@@ -22,6 +22,7 @@ export interface FioResult {
   bwBytes: number;
   clatP50Ns: number;
   clatP99Ns: number;
+  clatMeanNs: number;
   /** How long the group ran, ms (with group_reporting, the longest job's runtime). */
   runtimeMs: number;
 }
@@ -58,7 +59,7 @@ export function runFio(j: FioJob): FioResult {
   // fio may print warnings before the JSON document.
   const doc = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as {
     jobs: Array<
-      Record<'read' | 'write', { iops: number; bw_bytes: number; runtime: number; clat_ns: { percentile?: Record<string, number> } }>
+      Record<'read' | 'write', { iops: number; bw_bytes: number; runtime: number; clat_ns: { mean: number; percentile?: Record<string, number> } }>
     >;
   };
   const job = doc.jobs[0]!;
@@ -74,6 +75,7 @@ export function runFio(j: FioJob): FioResult {
     bwBytes: side.bw_bytes,
     clatP50Ns: pct['50.000000'] ?? 0,
     clatP99Ns: pct['99.000000'] ?? 0,
+    clatMeanNs: side.clat_ns.mean,
     runtimeMs: side.runtime,
   };
 }

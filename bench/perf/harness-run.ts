@@ -10,19 +10,20 @@ export interface HarnessRun {
   iops: number;
   p50Ns: number;
   p99Ns: number;
+  meanNs: number;
   maxWritesInFlight: number;
 }
 
-export async function harnessRandWrite(pool: Piscina, server: ServerHandle, file: string, size: number, jobs: number, seconds: number): Promise<HarnessRun> {
+export async function harnessRandWrite(pool: Piscina, server: ServerHandle, file: string, size: number, jobs: number, seconds: number, seed = 17): Promise<HarnessRun> {
   const specs = Array.from({ length: jobs }, (_, i) => ({
     path: join(server.mountpoint, file),
     openFlags: O.RDWR | O.DIRECT,
-    seed: 17 + i,
+    seed: seed + i,
     phases: [{ name: 'write', engine: 'psync' as const, op: 'pwrite' as const, blockSize: 4096, pattern: 'random' as const, offset: 0, range: size, share: 1 }],
   }));
   const w = await runWindow(pool, specs, seconds * 1e9, false, { atBarrier: () => server.reset() });
   const c = collect(w.outcomes, { write: 4096 });
   const s = await server.stats();
   const op = c.ops['write'];
-  return { iops: op?.opsPerSec ?? 0, p50Ns: op?.p50Ns ?? 0, p99Ns: op?.p99Ns ?? 0, maxWritesInFlight: s.ops['WRITE']?.maxInFlightPerInode ?? 0 };
+  return { iops: op?.opsPerSec ?? 0, p50Ns: op?.p50Ns ?? 0, p99Ns: op?.p99Ns ?? 0, meanNs: op?.meanNs ?? 0, maxWritesInFlight: s.ops['WRITE']?.maxInFlightPerInode ?? 0 };
 }

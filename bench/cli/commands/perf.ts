@@ -29,7 +29,7 @@ export function registerPerf(program: Command): void {
     .summary('the project’s performance figures (server vs native, harness vs fio, lock effect)')
     .description(
       'server: fio on our mount vs the backing directory (direct, parallel, passthrough; disk and null backends). ' +
-        'fidelity: our harness vs fio on the same mount and job, each of our windows between two of fio’s, with fio against itself as the noise floor. lock: 8 writers with a 1 ms WRITE delay, parallel vs direct. ' +
+        'fidelity: our harness vs fio on the same mount and job, each of our windows between two of fio’s, with fio against itself as the noise floor and our C loop run as a plain C program (fusebench-loop) as the control. lock: 8 writers with a 1 ms WRITE delay, parallel vs direct. ' +
         'Ratios come from one run with targets in alternating order; the machine is noisy, so read ratios, not absolutes.',
     )
     .argument('[which...]', `any of ${WHICH.join(', ')} (default: all)`)
