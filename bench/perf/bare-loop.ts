@@ -19,7 +19,12 @@ export function runBareLoop(file: string, jobs: number, leadInSec: number, secon
   const ms = (s: number): string => String(Math.max(0, Math.round(s * 1000)));
   const r = spawnSync(bin, [file, String(jobs), ms(leadInSec), ms(seconds), String(seed)], { encoding: 'utf8', timeout: (leadInSec + seconds + 60) * 1000 });
   if (r.status !== 0) throw new FailError(`fusebench-loop failed (${r.status ?? r.signal}): ${r.stderr.trim().slice(-500) || r.error?.message || 'no message'}`);
-  const out = JSON.parse(r.stdout) as { ops: number; iops: number; p50Ns: number; meanNs: number };
+  let out: BareLoopRun;
+  try {
+    out = JSON.parse(r.stdout) as BareLoopRun;
+  } catch {
+    throw new FailError(`fusebench-loop printed no result line: ${JSON.stringify(r.stdout.slice(0, 200))}`);
+  }
   if (out.ops === 0) throw new FailError(`fusebench-loop did no write on ${file} in ${seconds}s`);
   return out;
 }
