@@ -1,5 +1,6 @@
 // Piscina worker: one job = its own fd on the target file, a barrier so all jobs start together,
-// tight C loops from the addon, HDR histograms back to the runner.
+// tight C loops from the addon, a finish line shared with the other jobs, then HDR histograms back to
+// the runner.
 import { move } from 'piscina';
 import { aioLoop, closeFile, ioLoop, mmapLoop, openFile, type LoopResult } from '../bench/native/io.js';
 import { encode, newHistogram, recordAll } from '../bench/hist/histogram.js';
@@ -45,6 +46,22 @@ function runPhase(fd: number, p: JobPhase, seed: number, deadlineNs: number, rec
   }
 }
 
+/** How long a finished job waits for the others past the deadline before building its histograms anyway. */
+const FINISH_WAIT_MS = 10_000;
+
+// Each job arrives once, even after a failed open or a thrown loop, so no job waits for one that never comes.
+function finishTogether(task: JobTask): void {
+  const b = new Int32Array(task.barrier);
+  let done = Atomics.add(b, 2, 1) + 1;
+  Atomics.notify(b, 2);
+  const giveUpAt = Date.now() + FINISH_WAIT_MS;
+  while (done < task.jobs) {
+    const left = giveUpAt - Date.now();
+    if (left <= 0 || Atomics.wait(b, 2, done, left) === 'timed-out') return;
+    done = Atomics.load(b, 2);
+  }
+}
+
 export default function runJob(task: JobTask): ArrayBuffer {
   let fd = -1;
   let openError: string | null = null;
@@ -57,43 +74,45 @@ export default function runJob(task: JobTask): ArrayBuffer {
   // Arrive even after a failed open, or the runner would wait for us until its timeout.
   const started = waitAtBarrier(task);
   const result: JobResult = { openError, phases: [] };
-  const series: Float64Array[] = [];
+  if (!started) result.openError ??= 'barrier timed out';
+  const loops: LoopResult[] = [];
   try {
-    if (!started) {
-      result.openError ??= 'barrier timed out';
-      return move(packResult(result, series)) as ArrayBuffer;
+    if (started && fd >= 0) {
+      const times = new Float64Array(task.times);
+      const startNs = times[0]!;
+      const totalNs = times[1]! - startNs;
+      let phaseStart = startNs;
+      task.phases.forEach((p, i) => {
+        const deadline = i === task.phases.length - 1 ? times[1]! : phaseStart + totalNs * p.share;
+        loops.push(runPhase(fd, p, task.seed + i * 7919, deadline, task.recordStarts));
+        phaseStart = deadline;
+      });
     }
-    if (fd < 0) return move(packResult(result, series)) as ArrayBuffer;
-    const times = new Float64Array(task.times);
-    const startNs = times[0]!;
-    const totalNs = times[1]! - startNs;
-    let phaseStart = startNs;
-    let floatsAt = 0;
-    task.phases.forEach((p, i) => {
-      const deadline = i === task.phases.length - 1 ? times[1]! : phaseStart + totalNs * p.share;
-      const r = runPhase(fd, p, task.seed + i * 7919, deadline, task.recordStarts);
-      phaseStart = deadline;
-      const h = newHistogram();
-      recordAll(h, r.latenciesNs);
-      const pr: PhaseResult = {
-        name: p.name,
-        ops: r.ops,
-        bytes: r.bytes,
-        histogram: encode(h),
-        errors: r.errors,
-        startNs: r.startNs,
-        endNs: r.endNs,
-      };
-      h.destroy();
-      if (task.recordStarts && r.startsNs) {
-        pr.series = { startsAt: floatsAt, latsAt: floatsAt + r.startsNs.length, length: r.startsNs.length };
-        series.push(r.startsNs, r.latenciesNs);
-        floatsAt += 2 * r.startsNs.length;
-      }
-      result.phases.push(pr);
-    });
-    return move(packResult(result, series)) as ArrayBuffer;
   } finally {
     if (fd >= 0) closeFile(fd);
+    finishTogether(task);
   }
+  const series: Float64Array[] = [];
+  let floatsAt = 0;
+  loops.forEach((r, i) => {
+    const h = newHistogram();
+    recordAll(h, r.latenciesNs);
+    const pr: PhaseResult = {
+      name: task.phases[i]!.name,
+      ops: r.ops,
+      bytes: r.bytes,
+      histogram: encode(h),
+      errors: r.errors,
+      startNs: r.startNs,
+      endNs: r.endNs,
+    };
+    h.destroy();
+    if (task.recordStarts && r.startsNs) {
+      pr.series = { startsAt: floatsAt, latsAt: floatsAt + r.startsNs.length, length: r.startsNs.length };
+      series.push(r.startsNs, r.latenciesNs);
+      floatsAt += 2 * r.startsNs.length;
+    }
+    result.phases.push(pr);
+  });
+  return move(packResult(result, series)) as ArrayBuffer;
 }

@@ -32,7 +32,7 @@ export async function runWindow(
   recordStarts: boolean,
   hooks: WindowHooks = {},
 ): Promise<{ outcomes: JobOutcome[]; startNs: number; deadlineNs: number }> {
-  const barrier = new SharedArrayBuffer(8);
+  const barrier = new SharedArrayBuffer(12);
   const times = new SharedArrayBuffer(16);
   const b = new Int32Array(barrier);
   const t = new Float64Array(times);
@@ -45,6 +45,7 @@ export async function runWindow(
       recordStarts,
       barrier,
       times,
+      jobs: jobs.length,
       barrierTimeoutMs: BARRIER_TIMEOUT_MS,
     }) as Promise<ArrayBuffer>,
   );
@@ -68,6 +69,9 @@ export async function runWindow(
     if (w.async) await w.value;
   }
   if (failed) {
+    // A deadline already past, so the jobs that did arrive stop at once (a deadline of 0 means none).
+    t[0] = monotonicNs();
+    t[1] = t[0];
     Atomics.store(b, 1, 1);
     Atomics.notify(b, 1);
     await Promise.allSettled(running);

@@ -15,7 +15,8 @@ const WHICH = ['server', 'fidelity', 'lock'] as const;
 /**
  * Each figure's own window and round count (the settings of the README's figures). Fidelity takes
  * many short rounds: the machine's load swings last seconds, so short windows back to back see the
- * same conditions, and more rounds narrow the interval of the median.
+ * same conditions, and more rounds narrow the interval of the median (1 s × 16 rounds, the same run
+ * time, gave intervals no narrower in a trial).
  */
 const DEFAULTS: Record<(typeof WHICH)[number], { duration: string; rounds: number }> = {
   server: { duration: '1s', rounds: 8 },
