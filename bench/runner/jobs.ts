@@ -68,31 +68,25 @@ export async function runWindow(
     const w = Atomics.waitAsync(b, 0, arrived, 200);
     if (w.async) await w.value;
   }
-  if (failed) {
-    // A deadline already past, so the jobs that did arrive stop at once (a deadline of 0 means none).
-    t[0] = monotonicNs();
-    t[1] = t[0];
+  // Sets the window and releases the jobs. Giving up releases them too, with a window of 0: a deadline
+  // already past, so the jobs that did arrive stop at once (a deadline of 0 would mean none).
+  const go = (windowNs: number): number => {
+    const startNs = monotonicNs();
+    t[0] = startNs;
+    t[1] = startNs + windowNs;
     Atomics.store(b, 1, 1);
     Atomics.notify(b, 1);
-    await Promise.allSettled(running);
-    throw failed;
-  }
+    return startNs;
+  };
   try {
+    if (failed) throw failed;
     await hooks.atBarrier?.();
   } catch (e) {
-    // Release the jobs (they see a deadline already past and stop at once) before giving up.
-    t[0] = monotonicNs();
-    t[1] = t[0];
-    Atomics.store(b, 1, 1);
-    Atomics.notify(b, 1);
+    go(0);
     await Promise.allSettled(running);
     throw e;
   }
-  const startNs = monotonicNs();
-  t[0] = startNs;
-  t[1] = startNs + durationNs;
-  Atomics.store(b, 1, 1);
-  Atomics.notify(b, 1);
+  const startNs = go(durationNs);
   hooks.started?.(startNs, startNs + durationNs);
   const bufs = await Promise.all(running);
   return { outcomes: bufs.map((buf) => unpackResult(buf)), startNs, deadlineNs: startNs + durationNs };
