@@ -34,11 +34,8 @@ async function until(b: Int32Array, index: number, value: number): Promise<void>
 const settled = (p: Promise<unknown>, ms: number): Promise<boolean> =>
   Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
 
-test('a job hands back its results only after every job of the window has left its loop', async () => {
-  const path = join(dir, 'f');
-  const fd = openSync(path, 'w');
-  ftruncateSync(fd, 1 << 20);
-  closeSync(fd);
+/** Submits one job of a window of `jobs`, waits for it at the start line and gives it a 20 ms window. */
+async function startJob(path: string, jobs: number): Promise<{ job: Promise<ArrayBuffer>; b: Int32Array }> {
   const barrier = new SharedArrayBuffer(12);
   const times = new SharedArrayBuffer(16);
   const b = new Int32Array(barrier);
@@ -51,7 +48,7 @@ test('a job hands back its results only after every job of the window has left i
     phases: [{ name: 'write', engine: 'psync', op: 'pwrite', blockSize: 4096, pattern: 'random', offset: 0, range: 1 << 20, share: 1 }],
     barrier,
     times,
-    jobs: 2,
+    jobs,
     barrierTimeoutMs: 10_000,
   };
   const job = pool.run(task) as Promise<ArrayBuffer>;
@@ -60,6 +57,15 @@ test('a job hands back its results only after every job of the window has left i
   t[1] = t[0] + 20e6;
   Atomics.store(b, 1, 1);
   Atomics.notify(b, 1);
+  return { job, b };
+}
+
+test('a job hands back its results only after every job of the window has left its loop', async () => {
+  const path = join(dir, 'f');
+  const fd = openSync(path, 'w');
+  ftruncateSync(fd, 1 << 20);
+  closeSync(fd);
+  const { job, b } = await startJob(path, 2);
   // The job has left its 20 ms loop and waits for the other one.
   await until(b, 2, 1);
   assert.equal(await settled(job, 300), false, 'the job returned while the other job was still in its loop');
@@ -73,27 +79,7 @@ test('a job hands back its results only after every job of the window has left i
 });
 
 test('a job whose open failed still reaches the finish line, so the others are not held back', async () => {
-  const barrier = new SharedArrayBuffer(12);
-  const times = new SharedArrayBuffer(16);
-  const b = new Int32Array(barrier);
-  const t = new Float64Array(times);
-  const task: JobTask = {
-    path: join(dir, 'missing', 'f'),
-    openFlags: O.RDWR,
-    seed: 1,
-    recordStarts: false,
-    phases: [{ name: 'write', engine: 'psync', op: 'pwrite', blockSize: 4096, pattern: 'random', offset: 0, range: 1 << 20, share: 1 }],
-    barrier,
-    times,
-    jobs: 1,
-    barrierTimeoutMs: 10_000,
-  };
-  const job = pool.run(task) as Promise<ArrayBuffer>;
-  await until(b, 0, 1);
-  t[0] = monotonicNs();
-  t[1] = t[0] + 20e6;
-  Atomics.store(b, 1, 1);
-  Atomics.notify(b, 1);
+  const { job, b } = await startJob(join(dir, 'missing', 'f'), 1);
   const { result } = unpackResult(await job);
   assert.equal(result.openError, 'ENOENT');
   assert.equal(Atomics.load(b, 2), 1);
