@@ -42,27 +42,30 @@ void null_read(struct fb_req *r, struct fb_file *f, const struct fuse_read_in *i
 	reply_buf(r, zeros, (size_t)n);
 }
 
+int null_extend(struct fb_file *f, uint64_t end)
+{
+	struct stat st;
+	if (fstat(f->fd, &st) < 0)
+		return errno;
+	if ((uint64_t)st.st_size >= end)
+		return 0;
+	/* Re-checked under the inode lock: two extending writes must not shrink each other's size. */
+	pthread_mutex_lock(&f->inode->lock);
+	int rc = fstat(f->fd, &st);
+	if (rc == 0 && (uint64_t)st.st_size < end)
+		rc = ftruncate(f->fd, (off_t)end);
+	int e = rc < 0 ? errno : 0;
+	pthread_mutex_unlock(&f->inode->lock);
+	return e;
+}
+
 void null_write(struct fb_req *r, struct fb_file *f, const struct fuse_write_in *in, const char *data)
 {
 	(void)data;
-	uint64_t end = in->offset + in->size;
-	struct stat st;
-	if (fstat(f->fd, &st) < 0) {
-		reply_err(r, errno);
+	int e = null_extend(f, in->offset + in->size);
+	if (e) {
+		reply_err(r, e);
 		return;
-	}
-	if ((uint64_t)st.st_size < end) {
-		/* Re-checked under the inode lock: two extending writes must not shrink each other's size. */
-		pthread_mutex_lock(&f->inode->lock);
-		int rc = fstat(f->fd, &st);
-		if (rc == 0 && (uint64_t)st.st_size < end)
-			rc = ftruncate(f->fd, (off_t)end);
-		int e = errno;
-		pthread_mutex_unlock(&f->inode->lock);
-		if (rc < 0) {
-			reply_err(r, e);
-			return;
-		}
 	}
 	r->bytes = in->size;
 	struct fuse_write_out out = { .size = in->size, .padding = 0 };

@@ -76,6 +76,7 @@ void op_release(struct fb_req *r);
 void op_fsync(struct fb_req *r);
 void op_fallocate(struct fb_req *r);
 void op_lseek(struct fb_req *r);
+void op_copy_file_range(struct fb_req *r);
 
 void op_opendir(struct fb_req *r);
 void op_readdir(struct fb_req *r);
@@ -89,6 +90,8 @@ void op_enosys(struct fb_req *r);
 /* null backend (nullback.c) */
 void null_read(struct fb_req *r, struct fb_file *f, const struct fuse_read_in *in);
 void null_write(struct fb_req *r, struct fb_file *f, const struct fuse_write_in *in, const char *data);
+/* Grows the backing file to at least end bytes (data is never stored). Returns 0 or an errno. */
+int null_extend(struct fb_file *f, uint64_t end);
 /* Allocates the shared zero page run READs of the null backend reply with. */
 int null_init(size_t max_read);
 void null_free(void);

@@ -124,6 +124,8 @@ static const fb_handler handlers[FUSE_OPCODE_END] = {
 	[FUSE_FALLOCATE] = op_fallocate,
 	[FUSE_RENAME2] = op_rename2,
 	[FUSE_LSEEK] = op_lseek,
+	[FUSE_COPY_FILE_RANGE] = op_copy_file_range,
+	[FUSE_COPY_FILE_RANGE_64] = op_copy_file_range,
 };
 
 fb_handler ops_handler(uint32_t opcode)

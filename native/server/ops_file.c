@@ -247,3 +247,55 @@ void op_lseek(struct fb_req *r)
 	struct fuse_lseek_out out = { .offset = (uint64_t)o };
 	reply_buf(r, &out, sizeof out);
 }
+
+/* COPY_FILE_RANGE(_64) is answered here, on the backing fds, never with ENOSYS. ENOSYS sends the
+ * kernel to its splice fallback (vfs_copy_file_range -> splice_file_range -> fuse_splice_read), and
+ * for an FOPEN_DIRECT_IO file that reads through the FUSE inode's page cache (filemap_splice_read),
+ * which nothing keeps current once a passthrough mmap has written the backing file: the copy then
+ * carries stale data (probe splice-read-stale). The _64 variant replies with a 64-bit count. */
+void op_copy_file_range(struct fb_req *r)
+{
+	const struct fuse_copy_file_range_in *in = req_arg(r, sizeof *in);
+	if (!in || !in->fh_in || !in->fh_out) {
+		reply_err(r, EINVAL);
+		return;
+	}
+	struct fb_file *src = file_of(in->fh_in), *dst = file_of(in->fh_out);
+	uint64_t done = 0;
+	if (g_session.cfg.backend == FB_BACKEND_NULL) {
+		/* No data is stored: only the size a copy would give, as null_write does. */
+		int e = null_extend(dst, in->off_out + in->len);
+		if (e) {
+			reply_err(r, e);
+			return;
+		}
+		done = in->len;
+	} else {
+		loff_t off_in = (loff_t)in->off_in, off_out = (loff_t)in->off_out;
+		while (done < in->len) {
+			ssize_t n = copy_file_range(src->fd, &off_in, dst->fd, &off_out, in->len - done,
+						    (unsigned int)in->flags);
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				if (done == 0) {
+					reply_err(r, errno);
+					return;
+				}
+				break;
+			}
+			if (n == 0) /* end of the source file */
+				break;
+			done += (uint64_t)n;
+		}
+	}
+	r->bytes = done;
+	if (r->in->opcode == FUSE_COPY_FILE_RANGE_64) {
+		struct fuse_copy_file_range_out out = { .bytes_copied = done };
+		reply_buf(r, &out, sizeof out);
+	} else {
+		/* The 32-bit reply: the kernel never asks for more than fits (it caps len below 4 GiB). */
+		struct fuse_write_out out = { .size = (uint32_t)done, .padding = 0 };
+		reply_buf(r, &out, sizeof out);
+	}
+}
