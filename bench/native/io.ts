@@ -107,6 +107,9 @@ interface NativeIo {
   unmapFile(handle: number): void;
   monotonicNs(): number;
   resetCursor(id: number, value: number): void;
+  copyFileRange(fdIn: number, offIn: number, fdOut: number, offOut: number, len: number): number;
+  sendFile(outFd: number, inFd: number, offset: number, len: number): number;
+  writeMapped(fd: number, offset: number, data: Buffer): void;
   O: Readonly<OpenFlags>;
 }
 
@@ -219,6 +222,21 @@ export function monotonicNs(): number {
 /** Sets a shared extend cursor (LoopSpec.cursor) to the next offset to hand out. */
 export function resetCursor(id: number, value: number): void {
   native.resetCursor(id, value);
+}
+
+/** copy_file_range(2), one call: bytes copied (may be short). Throws Error(.code) on failure. */
+export function copyFileRange(fdIn: number, offIn: number, fdOut: number, offOut: number, len: number): number {
+  return native.copyFileRange(fdIn, offIn, fdOut, offOut, len);
+}
+
+/** sendfile(2) from `inFd` at `offset`, one call: the kernel's splice read path of the source file. */
+export function sendFile(outFd: number, inFd: number, offset: number, len: number): number {
+  return native.sendFile(outFd, inFd, offset, len);
+}
+
+/** Writes `data` at `offset` through a one-shot MAP_SHARED mapping, msync(MS_SYNC), unmap. */
+export function writeMapped(fd: number, offset: number, data: Buffer): void {
+  native.writeMapped(fd, offset, data);
 }
 
 export const O: Readonly<OpenFlags> = native.O;

@@ -16,6 +16,7 @@ import { passthroughOpenNoWait } from './passthrough-open-no-wait.js';
 import { passthroughReadBypass } from './passthrough-read-bypass.js';
 import { passthroughWritebackOff } from './passthrough-writeback-off.js';
 import { passthroughWriteSerialised } from './passthrough-write-serialised.js';
+import { spliceReadStale } from './splice-read-stale.js';
 import type { ProbeDef } from './types.js';
 
 export const PROBES: readonly ProbeDef[] = [
@@ -36,6 +37,7 @@ export const PROBES: readonly ProbeDef[] = [
   passthroughKeepCacheEio,
   passthroughWritebackOff,
   passthroughWriteSerialised,
+  spliceReadStale,
 ];
 
 export const PROBE_IDS: readonly string[] = PROBES.map((p) => p.id);

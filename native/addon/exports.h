@@ -25,4 +25,9 @@ napi_value js_map_file(napi_env env, napi_callback_info info);
 napi_value js_touch_mapping(napi_env env, napi_callback_info info);
 napi_value js_unmap_file(napi_env env, napi_callback_info info);
 
+/* In-kernel copies and a one-shot mapped write (copy_napi.c). */
+napi_value js_copy_file_range(napi_env env, napi_callback_info info);
+napi_value js_send_file(napi_env env, napi_callback_info info);
+napi_value js_write_mapped(napi_env env, napi_callback_info info);
+
 #endif
