@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { haveFio } from '../../perf/fio.js';
 import { formatFidelity, perfFidelity } from '../../perf/fidelity.js';
 import { formatLockEffect, perfLockEffect } from '../../perf/lock-effect.js';
-import { formatServerPerf, perfServerVsNative } from '../../perf/server-vs-native.js';
+import { formatServerPerf, perfServerVsNative, SERVER_TARGETS } from '../../perf/server-vs-native.js';
+import { parseForeignSpec } from '../../perf/foreign-server.js';
 import { goalLines, type Goal } from '../../perf/goals.js';
 import { FailError, UsageError } from '../errors.js';
 import { parseDurationMs, parsePositiveInt } from '../parse.js';
@@ -38,9 +39,22 @@ export function registerPerf(program: Command): void {
     .option('--rounds <n>', `alternating rounds per target (default: ${WHICH.map((w) => `${w} ${DEFAULTS[w].rounds}`).join(', ')})`)
     .option('--out <dir>', 'where to save perf-<stamp>.json', 'out')
     .option('--tmpfs', 'server: put the backing directory on a tmpfs (the setting of the passthrough_hp reference figures)')
+    .option('--targets <list>', `server: which of our targets to run (${SERVER_TARGETS.join(', ')}; default all)`)
+    .option(
+      '--vs-server <[mode=]command>',
+      'server: also run another FUSE server through the same fio jobs, in the same alternating rounds. The command ' +
+        'must stay in the foreground and contain {backing} and {mountpoint}; with "mode=" in front (e.g. ' +
+        '"parallel=/opt/libfuse/build/example/passthrough_hp --foreground --direct-io --nopassthrough {backing} {mountpoint}") ' +
+        'our mode is compared with it round by round. Repeatable.',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option('--json', 'print the figures as one JSON document')
-    .action(async (which: string[], o: { duration?: string; rounds?: string; out: string; json?: boolean; tmpfs?: boolean }) => {
+    .action(async (which: string[], o: { duration?: string; rounds?: string; out: string; json?: boolean; tmpfs?: boolean; targets?: string; vsServer: string[] }) => {
       const sel = which.length === 0 ? [...WHICH] : which;
+      const foreign = o.vsServer.map(parseForeignSpec);
+      const only = o.targets ? o.targets.split(',').map((t) => t.trim()).filter(Boolean) : [];
+      if ((foreign.length > 0 || only.length > 0) && !sel.includes('server')) throw new UsageError('--vs-server and --targets belong to "perf server"');
       for (const w of sel) if (!(WHICH as readonly string[]).includes(w)) throw new UsageError(`unknown perf "${w}" (known: ${WHICH.join(', ')})`);
       if (process.getuid?.() !== 0) throw new FailError('perf mounts FUSE filesystems: run it as root');
       if ((sel.includes('server') || sel.includes('fidelity')) && !haveFio()) throw new FailError('fio is not installed: apt-get install -y fio');
@@ -56,7 +70,21 @@ export function registerPerf(program: Command): void {
       let text = '';
       if (sel.includes('server')) {
         const { seconds, rounds } = settings('server');
-        const p = await perfServerVsNative(seconds, rounds, log, o.tmpfs ? 'tmpfs' : 'disk');
+        // Ctrl-C: fio (in our process group) dies with it and the run unwinds through its finally blocks,
+        // which unmount every server and the tmpfs; a second Ctrl-C exits through the registry's exit hook.
+        let interrupted = false;
+        const onSigint = (): void => {
+          if (interrupted) process.exit(130);
+          interrupted = true;
+          log('interrupted: stopping after cleanup (Ctrl-C again to exit at once)');
+        };
+        process.on('SIGINT', onSigint);
+        let p;
+        try {
+          p = await perfServerVsNative({ runtimeSec: seconds, rounds, log, backingFs: o.tmpfs ? 'tmpfs' : 'disk', only, foreign, interrupted: () => interrupted });
+        } finally {
+          process.off('SIGINT', onSigint);
+        }
         doc['server'] = p; // carries its own runtimeSec and rounds
         goals.push(...p.goals);
         text += `\n== server vs native (fio)\n${formatServerPerf(p)}`;
