@@ -338,7 +338,7 @@ test('fuse-native: runner cells dio-write and read run ok in cached and direct',
     for (const scenario of ['dio-write', 'read']) {
       for (const mode of MODES) {
         const cell = await runCell(
-          { scenario, spec: parseModeSpec(mode), engine: 'psync', jobs: 2, blockSize: 4096, backend: 'disk', server: 'fuse-native', delay: '', repeat: 0, durationMs: 200 },
+          { scenario, spec: parseModeSpec(mode), engine: 'psync', iodepth: 1, jobs: 2, blockSize: 4096, backend: 'disk', server: 'fuse-native', delay: '', repeat: 0, durationMs: 200 },
           { pool, backing: join(dir, 'backing'), mountpoint: join(dir, 'mnt'), offer, ...fuseNativeRunEnv() },
         );
         assert.equal(cell.status, 'ok', `${scenario}/${mode}: ${cell.reason}`);

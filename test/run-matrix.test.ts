@@ -22,6 +22,7 @@ test('short matrix: lock paths, passthrough bypass, ENODEV, fallback time series
         backends: ['disk'],
         servers: ['c'],
         engines: null,
+        iodepth: 8,
       },
       outDir: join(dir, 'out'),
       backing: join(dir, 'backing'),

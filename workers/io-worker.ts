@@ -2,7 +2,7 @@
 // tight C loops from the addon, a finish line shared with the other jobs, then HDR histograms back to
 // the runner.
 import { move } from 'piscina';
-import { aioLoop, closeFile, ioLoop, mmapLoop, openFile, type LoopResult } from '../bench/native/io.js';
+import { aioLoop, closeFile, ioLoop, mmapLoop, openFile, uringLoop, type LoopResult } from '../bench/native/io.js';
 import { encode, newHistogram, recordAll } from '../bench/hist/histogram.js';
 import { packResult, type JobPhase, type JobResult, type JobTask, type PhaseResult } from './task.js';
 
@@ -31,6 +31,8 @@ function runPhase(fd: number, p: JobPhase, seed: number, deadlineNs: number, rec
       return ioLoop({ ...base, op: p.op === 'pread' || p.op === 'read' ? 'pread' : 'pwrite' });
     case 'libaio':
       return aioLoop({ ...base, op: p.op === 'pread' || p.op === 'read' ? 'pread' : 'pwrite', depth: p.depth ?? 1 });
+    case 'io_uring':
+      return uringLoop({ ...base, op: p.op === 'pread' || p.op === 'read' ? 'pread' : 'pwrite', depth: p.depth ?? 1 });
     case 'mmap':
       return mmapLoop({
         fd,

@@ -1,6 +1,7 @@
 // What the runner sends a worker, and what comes back (packed into one transferable ArrayBuffer).
 
-export type Engine = 'psync' | 'libaio' | 'mmap';
+export const ENGINES = ['psync', 'libaio', 'io_uring', 'mmap'] as const;
+export type Engine = (typeof ENGINES)[number];
 
 export interface JobPhase {
   /** Operation name in results (e.g. `write`, `randread`). */

@@ -71,6 +71,14 @@ export interface AioSpec extends LoopSpec {
   depth: number;
 }
 
+/** io_uring: `depth` I/Os kept in flight; latency = the io_uring_enter that submitted it → its reap. */
+export interface UringSpec extends AioSpec {
+  /** Register the buffers (READ_FIXED/WRITE_FIXED). */
+  fixedBuffers?: boolean;
+  /** Register the file (IOSQE_FIXED_FILE). */
+  registeredFile?: boolean;
+}
+
 export interface MapOptions {
   shared: boolean;
   write: boolean;
@@ -99,6 +107,8 @@ interface NativeIo {
   aioLoopAsync(spec: AioSpec): Promise<LoopResult>;
   mmapLoop(spec: MmapSpec): LoopResult;
   mmapLoopAsync(spec: MmapSpec): Promise<LoopResult>;
+  uringLoop(spec: UringSpec): LoopResult;
+  uringLoopAsync(spec: UringSpec): Promise<LoopResult>;
   openFile(path: string, flags: number, mode?: number): number;
   closeFile(fd: number): void;
   alignedBuffer(size: number, alignment?: number): Buffer;
@@ -187,6 +197,14 @@ export function aioLoopAsync(spec: AioSpec): Promise<LoopResult> {
  * open(2) with O_CLOEXEC added. Throws an Error with .code (errno name), .errno (positive, as in C),
  * .syscall and .path. Mode defaults to 0o644.
  */
+/** io_uring through raw syscalls (no liburing): batches submitted per io_uring_enter, depth kept full. */
+export function uringLoop(spec: UringSpec): LoopResult {
+  return native.uringLoop(spec);
+}
+export function uringLoopAsync(spec: UringSpec): Promise<LoopResult> {
+  return promised(native.uringLoopAsync, spec);
+}
+
 export function openFile(path: string, flags: number, mode?: number): number {
   return native.openFile(path, flags, mode);
 }

@@ -59,6 +59,8 @@ export const CellSchema = z.object({
   fopen: z.array(z.string().max(32)).max(16),
   init: z.array(z.string().max(32)).max(16),
   engine: z.string().max(32),
+  /** In-flight I/Os per job (libaio, io_uring); absent in results before it was recorded. */
+  iodepth: z.number().int().positive().optional(),
   jobs: z.number().int().positive(),
   blockSize: z.number().int().positive(),
   backend: z.string().max(32),

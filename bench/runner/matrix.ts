@@ -16,6 +16,8 @@ export interface MatrixOptions {
   backends: Backend[];
   servers: ServerKind[];
   engines: Engine[] | null;
+  /** In-flight I/Os per job for libaio and io_uring. */
+  iodepth: number;
 }
 
 export const ALL_MODES = ['cached', 'direct', 'parallel', 'passthrough', 'passthrough-direct', 'passthrough-parallel'];
@@ -32,6 +34,7 @@ export const DEFAULT_PRESET: MatrixOptions = {
   backends: ['disk'],
   servers: ['c'],
   engines: null,
+  iodepth: 8,
 };
 
 /** `--quick`: one repeat, short windows, the delay that shows the lock — ≤ 60 s. */
@@ -81,7 +84,7 @@ export function planMatrix(o: MatrixOptions): CellPlan[] {
             for (const server of o.servers) {
               for (const delay of s.name === 'fallback' ? fallbackDelays : delays) {
                 for (let repeat = 0; repeat < repeats; repeat++) {
-                  cells.push({ scenario: s.name, spec, engine, jobs, blockSize: o.blockSize, backend, server, delay, repeat, durationMs: o.durationMs });
+                  cells.push({ scenario: s.name, spec, engine, iodepth: engine === 'psync' || engine === 'mmap' ? 1 : o.iodepth, jobs, blockSize: o.blockSize, backend, server, delay, repeat, durationMs: o.durationMs });
                 }
               }
             }
@@ -95,7 +98,8 @@ export function planMatrix(o: MatrixOptions): CellPlan[] {
 
 export function cellKey(p: CellPlan): string {
   const mode = [p.spec.label, ...p.spec.init].join('+');
-  return `${p.scenario}/${mode}/${p.engine}/j${p.jobs}/bs${p.blockSize}/${p.backend}/${p.server}/${p.delay === '' ? 'nodelay' : p.delay}`;
+  const engine = p.iodepth > 1 ? `${p.engine}-qd${p.iodepth}` : p.engine;
+  return `${p.scenario}/${mode}/${engine}/j${p.jobs}/bs${p.blockSize}/${p.backend}/${p.server}/${p.delay === '' ? 'nodelay' : p.delay}`;
 }
 
 export function cellId(p: CellPlan): string {

@@ -29,6 +29,7 @@ function baseCell(plan: CellPlan, mountSpec: ModeSpec): Omit<Cell, 'status' | 'r
     fopen: [...mountSpec.fopen],
     init: [...mountSpec.init],
     engine: plan.engine,
+    iodepth: plan.iodepth,
     jobs: plan.jobs,
     blockSize: plan.blockSize,
     backend: plan.backend,

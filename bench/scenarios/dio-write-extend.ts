@@ -15,7 +15,7 @@ export const dioWriteExtend: Scenario = {
   description: 'N writers extending the file (each write lands at the current end): always the exclusive path',
   dioWrites: true,
   usesWriteDelay: true,
-  engines: ['psync', 'libaio'],
+  engines: ['psync', 'libaio', 'io_uring'],
   unsupported: commonUnsupported,
   expectedErrors: () => [],
   prepare(backing) {
@@ -27,7 +27,7 @@ export const dioWriteExtend: Scenario = {
     const cursor = cursorSeq++;
     resetCursor(cursor, 0);
     const jobs = sameFileJobs(ctx, FILE, O.RDWR | O.DIRECT, 2000, () => [
-      { name: 'write', engine: plan.engine, op: 'pwrite', blockSize: plan.blockSize, pattern: 'extend', offset: 0, range: 0, cursor, depth: plan.engine === 'libaio' ? 8 : 1, share: 1 },
+      { name: 'write', engine: plan.engine, op: 'pwrite', blockSize: plan.blockSize, pattern: 'extend', offset: 0, range: 0, cursor, depth: plan.engine === 'psync' ? 1 : plan.iodepth, share: 1 },
     ]);
     return (await timedJobs(ctx, jobs, { write: plan.blockSize })).out;
   },

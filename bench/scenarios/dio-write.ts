@@ -14,7 +14,7 @@ export const dioWrite: Scenario = {
   description: 'N writers, O_DIRECT pwrite at random aligned offsets inside a pre-sized file (non-extending)',
   dioWrites: true,
   usesWriteDelay: true,
-  engines: ['psync', 'libaio'],
+  engines: ['psync', 'libaio', 'io_uring'],
   unsupported: commonUnsupported,
   expectedErrors: () => [],
   prepare(backing) {
@@ -23,7 +23,7 @@ export const dioWrite: Scenario = {
   async run(ctx) {
     const { plan } = ctx;
     const jobs = sameFileJobs(ctx, FILE, O.RDWR | O.DIRECT, 1000, () => [
-      { name: 'write', engine: plan.engine, op: 'pwrite', blockSize: plan.blockSize, pattern: 'random', offset: 0, range: DATA_FILE_SIZE, depth: plan.engine === 'libaio' ? 8 : 1, share: 1 },
+      { name: 'write', engine: plan.engine, op: 'pwrite', blockSize: plan.blockSize, pattern: 'random', offset: 0, range: DATA_FILE_SIZE, depth: plan.engine === 'psync' ? 1 : plan.iodepth, share: 1 },
     ]);
     return (await timedJobs(ctx, jobs, { write: plan.blockSize })).out;
   },

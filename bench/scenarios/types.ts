@@ -12,6 +12,8 @@ export interface CellPlan {
   scenario: string;
   spec: ModeSpec;
   engine: Engine;
+  /** I/Os each job keeps in flight with an async engine (libaio, io_uring); 1 for psync. */
+  iodepth: number;
   jobs: number;
   blockSize: number;
   backend: Backend;

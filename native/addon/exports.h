@@ -10,6 +10,8 @@ napi_value js_aio_loop(napi_env env, napi_callback_info info);
 napi_value js_aio_loop_async(napi_env env, napi_callback_info info);
 napi_value js_mmap_loop(napi_env env, napi_callback_info info);
 napi_value js_mmap_loop_async(napi_env env, napi_callback_info info);
+napi_value js_uring_loop(napi_env env, napi_callback_info info);
+napi_value js_uring_loop_async(napi_env env, napi_callback_info info);
 
 /* Files, memory, clock, cursors (files_napi.c). */
 napi_value js_open_file(napi_env env, napi_callback_info info);

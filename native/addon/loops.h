@@ -9,6 +9,7 @@
  * `r` must be released with result_free() whatever happened. */
 void run_io_loop(const struct loop_spec *s, struct io_result *r);
 void run_aio_loop(const struct loop_spec *s, struct io_result *r);
+void run_uring_loop(const struct loop_spec *s, struct io_result *r);
 void run_mmap_loop(const struct mmap_spec *s, struct io_result *r);
 
 #endif

@@ -8,7 +8,7 @@
 #include "napi_util.h"
 #include "spec_parse.h"
 
-enum kind { K_IO, K_AIO, K_MMAP };
+enum kind { K_IO, K_AIO, K_MMAP, K_URING };
 
 struct job {
     enum kind kind;
@@ -21,7 +21,7 @@ struct job {
     napi_deferred deferred;
 };
 
-static const char *const NAMES[] = {"ioLoop spec", "aioLoop spec", "mmapLoop spec"};
+static const char *const NAMES[] = {"ioLoop spec", "aioLoop spec", "mmapLoop spec", "uringLoop spec"};
 
 static int parse(napi_env env, napi_callback_info info, struct job *j)
 {
@@ -35,7 +35,8 @@ static int parse(napi_env env, napi_callback_info info, struct job *j)
     }
     if (j->kind == K_MMAP)
         return parse_mmap_spec(env, argv[0], NAMES[j->kind], &j->spec.mmap);
-    return parse_loop_spec(env, argv[0], NAMES[j->kind], j->kind == K_AIO, &j->spec.loop);
+    return parse_loop_spec(env, argv[0], NAMES[j->kind],
+                           j->kind == K_AIO ? LOOP_AIO : j->kind == K_URING ? LOOP_URING : LOOP_SYNC, &j->spec.loop);
 }
 
 static void run(struct job *j)
@@ -49,6 +50,9 @@ static void run(struct job *j)
         break;
     case K_MMAP:
         run_mmap_loop(&j->spec.mmap, &j->res);
+        break;
+    case K_URING:
+        run_uring_loop(&j->spec.loop, &j->res);
         break;
     }
 }
@@ -107,7 +111,8 @@ static napi_value run_async(napi_env env, napi_callback_info info, enum kind kin
         return NULL;
     }
     napi_value promise, name;
-    static const char *const RES[] = {"fusebench.ioLoop", "fusebench.aioLoop", "fusebench.mmapLoop"};
+    static const char *const RES[] = {"fusebench.ioLoop", "fusebench.aioLoop", "fusebench.mmapLoop",
+                                      "fusebench.uringLoop"};
     if (napi_check(env, napi_create_string_utf8(env, RES[kind], NAPI_AUTO_LENGTH, &name), "create string") != 0 ||
         napi_check(env, napi_create_async_work(env, NULL, name, execute, complete, j, &j->work),
                    "create async work") != 0) {
@@ -134,3 +139,5 @@ napi_value js_aio_loop(napi_env env, napi_callback_info info) { return run_sync(
 napi_value js_aio_loop_async(napi_env env, napi_callback_info info) { return run_async(env, info, K_AIO); }
 napi_value js_mmap_loop(napi_env env, napi_callback_info info) { return run_sync(env, info, K_MMAP); }
 napi_value js_mmap_loop_async(napi_env env, napi_callback_info info) { return run_async(env, info, K_MMAP); }
+napi_value js_uring_loop(napi_env env, napi_callback_info info) { return run_sync(env, info, K_URING); }
+napi_value js_uring_loop_async(napi_env env, napi_callback_info info) { return run_async(env, info, K_URING); }

@@ -16,6 +16,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */)
         {"aioLoopAsync", js_aio_loop_async},
         {"mmapLoop", js_mmap_loop},
         {"mmapLoopAsync", js_mmap_loop_async},
+        {"uringLoop", js_uring_loop},
+        {"uringLoopAsync", js_uring_loop_async},
         {"openFile", js_open_file},
         {"closeFile", js_close_file},
         {"alignedBuffer", js_aligned_buffer},

@@ -19,7 +19,8 @@ struct loop_spec {
     int record_starts;
     int fill;   /* byte value, or -1 for a seed-derived pattern */
     int cursor; /* shared extend cursor slot, or -1 */
-    unsigned depth; /* aioLoop only */
+    unsigned depth; /* aioLoop, uringLoop */
+    int uring_fixed_buffers, uring_registered_file; /* uringLoop only */
 };
 
 /* mmapLoop. */

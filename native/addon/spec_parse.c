@@ -26,7 +26,7 @@ static int limits(napi_env env, const char *ctx, uint64_t max_ops, uint64_t dead
     return 0;
 }
 
-int parse_loop_spec(napi_env env, napi_value obj, const char *ctx, int with_depth, struct loop_spec *s)
+int parse_loop_spec(napi_env env, napi_value obj, const char *ctx, enum loop_kind kind, struct loop_spec *s)
 {
     int64_t fd, bs, off, range, max_ops, fill, cursor = -1, depth = 1;
     int op, pat, present;
@@ -53,7 +53,11 @@ int parse_loop_spec(napi_env env, napi_value obj, const char *ctx, int with_dept
         if (get_int(env, obj, ctx, "cursor", 1, 0, 0, MAX_SAFE_INT, &cursor) != 0)
             return -1;
     }
-    if (with_depth && get_int(env, obj, ctx, "depth", 1, 0, 1, MAX_DEPTH, &depth) != 0)
+    if (kind != LOOP_SYNC && get_int(env, obj, ctx, "depth", 1, 0, 1, MAX_DEPTH, &depth) != 0)
+        return -1;
+    s->uring_fixed_buffers = s->uring_registered_file = 0;
+    if (kind == LOOP_URING && (get_bool(env, obj, ctx, "fixedBuffers", 0, &s->uring_fixed_buffers) != 0 ||
+                               get_bool(env, obj, ctx, "registeredFile", 0, &s->uring_registered_file) != 0))
         return -1;
     if (pat != PAT_EXTEND && range < bs) {
         throw_range(env, "%s.range (%lld) must hold at least one block of %lld bytes for pattern '%s'", ctx,

@@ -12,7 +12,10 @@ import type { ServerKind } from '../../server/mounted.js';
 import { FailError, UsageError } from '../errors.js';
 import { parseDelaySpec, parseDurationMs, parseIntList, parseList, parsePositiveInt, parseSize } from '../parse.js';
 import { runHooks } from '../run-hooks.js';
-import type { Engine } from '../../../workers/task.js';
+import { ENGINES, type Engine } from '../../../workers/task.js';
+
+/** The addon's ceiling on in-flight I/Os per job (native/addon/spec_parse.c MAX_DEPTH is higher). */
+const MAX_IODEPTH = 1024;
 
 interface RunFlags {
   quick?: boolean;
@@ -28,6 +31,7 @@ interface RunFlags {
   backend?: string;
   server?: string;
   engine?: string;
+  iodepth?: string;
   backing?: string;
   out?: string;
   json?: boolean;
@@ -79,8 +83,12 @@ export function matrixFromFlags(f: RunFlags): MatrixOptions {
   }
   if (f.engine) {
     const e = parseList(f.engine);
-    for (const x of e) if (x !== 'psync' && x !== 'libaio' && x !== 'mmap') throw new UsageError(`--engine: "${x}" is not psync, libaio or mmap`);
+    for (const x of e) if (!(ENGINES as readonly string[]).includes(x)) throw new UsageError(`--engine: "${x}" is not one of ${ENGINES.join(', ')}`);
     m.engines = e as Engine[];
+  }
+  if (f.iodepth) {
+    m.iodepth = parsePositiveInt(f.iodepth, '--iodepth');
+    if (m.iodepth > MAX_IODEPTH) throw new UsageError(`--iodepth ${m.iodepth} is above ${MAX_IODEPTH}`);
   }
   return m;
 }
@@ -107,7 +115,8 @@ export function registerRun(program: Command): void {
     .option('--delay <spec>', 'server delay per opcode, e.g. write=200us; repeat the flag for several values; "none" for no delay', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--backend <list>', 'disk (real backing I/O) and/or null (server drops writes, reads zeros)')
     .option('--server <list>', 'c (fusebench-server) and/or fuse-native (JavaScript, libfuse 2)')
-    .option('--engine <list>', 'psync and/or libaio for the write scenarios')
+    .option('--engine <list>', `${ENGINES.join(', ')} for the write scenarios (io_uring: raw syscalls, submission → completion per I/O)`)
+    .option('--iodepth <n>', `I/Os each job keeps in flight with libaio or io_uring (1..${MAX_IODEPTH})`, '8')
     .option('--backing <dir>', 'backing directory (default: .fusebench/backing in the package, created)')
     .option('--out <dir>', 'output directory (default: out/<timestamp>-<kernel release>)')
     .option('--no-probes', 'do not run the conformance probes')
