@@ -27,8 +27,11 @@ export function parseForeignSpec(spec: string): ForeignSpec {
   for (const p of ['{backing}', '{mountpoint}']) {
     if (!command.includes(p)) throw new UsageError(`--vs-server "${spec}": the command must contain ${p}`);
   }
-  const words = command.replace(/\{backing\}|\{mountpoint\}/g, '').trim().split(/\s+/);
-  const label = [words[0]!.replace(/^.*\//, ''), ...words.slice(1)].join(' ');
+  // The label drops the placeholders and the options that only name them (--backing {backing}).
+  const words = command.trim().split(/\s+/);
+  const placeholder = /\{(backing|mountpoint)\}/;
+  const shown = words.filter((w, i) => !placeholder.test(w) && !(/^--?(backing|mountpoint)$/.test(w) && placeholder.test(words[i + 1] ?? '')));
+  const label = [shown[0]!.replace(/^.*\//, ''), ...shown.slice(1)].join(' ');
   return { label: label.length > 48 ? `${label.slice(0, 47)}…` : label, ours, command };
 }
 
