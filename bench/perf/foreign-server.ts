@@ -32,7 +32,7 @@ export function parseForeignSpec(spec: string): ForeignSpec {
   const placeholder = /\{(backing|mountpoint)\}/;
   const shown = words.filter((w, i) => !placeholder.test(w) && !(/^--?(backing|mountpoint)$/.test(w) && placeholder.test(words[i + 1] ?? '')));
   const label = [shown[0]!.replace(/^.*\//, ''), ...shown.slice(1)].join(' ');
-  return { label: label.length > 48 ? `${label.slice(0, 47)}…` : label, ours, command };
+  return { label: label.length > 72 ? `${label.slice(0, 71)}…` : label, ours, command };
 }
 
 function quote(s: string): string {
