@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { ModeSpec } from '../modes.js';
 import { Progress } from '../runner/progress.js';
 import { forceUnmount, isMounted } from '../server/mounts.js';
-import type { ServerKind } from '../server/mounted.js';
+import type { MountedServer, ServerKind } from '../server/mounted.js';
 import { DEFAULT_CONFIG, type GeneratorConfig } from './generate.js';
 import { mountForVerify, specLabel } from './mount.js';
 import { runSession } from './session.js';
@@ -19,6 +19,8 @@ export interface VerifyOptions {
   seed: number;
   /** Self-test: the C server corrupts its Nth READ reply with data. */
   corruptRead?: number;
+  /** Run the AddressSanitizer build of the C server (tests). */
+  asan?: boolean;
   config?: GeneratorConfig;
   /** Whole-file check after every this many ops (default 256). */
   checkEvery?: number;
@@ -33,6 +35,14 @@ function summary(r: ModeRun): string {
   if (r.status === 'unsupported') return `unsupported: ${r.reason ?? ''}`;
   const base = `${r.executed} ops run, ${r.skipped} skipped, ${r.readsChecked} reads checked`;
   return r.status === 'pass' ? `pass (${base})` : `${r.status.toUpperCase()}: ${r.reason ?? ''} (${base})`;
+}
+
+async function maxWritesInFlight(server: MountedServer): Promise<number | null> {
+  try {
+    return (await server.stats())?.ops['WRITE']?.maxInFlightPerInode ?? null;
+  } catch {
+    return null;
+  }
 }
 
 async function runOne(o: VerifyOptions, spec: ModeSpec, server: ServerKind, progress: Progress): Promise<ModeRun> {
@@ -53,6 +63,8 @@ async function runOne(o: VerifyOptions, spec: ModeSpec, server: ServerKind, prog
     bytesChecked: 0,
     classes: {},
     negotiated: null,
+    serverMaxWritesInFlight: null,
+    serverExit: null,
     durationMs: 0,
     failure: null,
   };
@@ -66,9 +78,11 @@ async function runOne(o: VerifyOptions, spec: ModeSpec, server: ServerKind, prog
       backing,
       mountpoint,
       ...(o.corruptRead !== undefined ? { corruptRead: o.corruptRead } : {}),
+      ...(o.asan ? { asan: true } : {}),
     });
     if ('unsupported' in outcome) return { ...base, reason: outcome.unsupported, durationMs: Date.now() - started };
     const { mount } = outcome;
+    let run: ModeRun = { ...base, status: 'fail', reason: 'the run ended with an error' };
     try {
       const s = await runSession({
         mnt: mountpoint,
@@ -84,17 +98,24 @@ async function runOne(o: VerifyOptions, spec: ModeSpec, server: ServerKind, prog
         serverCorruption: mount.corruption,
       });
       const status = s.failure ? 'fail' : s.drawn < o.ops ? 'interrupted' : 'pass';
-      return {
+      run = {
         ...base,
         ...s,
         status,
         reason: s.failure ? s.failure.message : status === 'interrupted' ? `interrupted after ${s.drawn} ops` : null,
         negotiated: mount.negotiated,
-        durationMs: Date.now() - started,
+        serverMaxWritesInFlight: await maxWritesInFlight(mount.server),
       };
     } finally {
-      await mount.server.stop();
+      const exit = await mount.stop();
+      run = { ...run, serverExit: { reason: exit.reason, code: exit.code, signal: exit.signal }, durationMs: Date.now() - started };
     }
+    const e = run.serverExit!;
+    if (run.status === 'pass' && (e.reason === 'crashed' || e.code !== 0)) {
+      const tail = mount.stderr().trim().split('\n').slice(-5).join('\n');
+      run = { ...run, status: 'fail', reason: `the server ended badly after the run (${e.reason}, ${e.signal ?? `exit ${String(e.code)}`})${tail ? `:\n${tail}` : ''}` };
+    }
+    return run;
   } finally {
     // Never recurse into a live mount: that would delete the backing files through it.
     forceUnmount(mountpoint, null);

@@ -4,10 +4,10 @@ import { textTable } from '../text-table.js';
 import { formatFailure } from './log.js';
 import type { VerifyReport } from './types.js';
 
-const NUMERIC = new Set([3, 4, 5, 6, 7]);
+const NUMERIC = new Set([3, 4, 5, 6, 7, 8]);
 
 export function verifyTable(rep: VerifyReport): string {
-  const head = ['server', 'mode', 'result', 'ops run', 'skipped', 'reads checked', 'bytes checked', 'time'];
+  const head = ['server', 'mode', 'result', 'ops run', 'skipped', 'reads checked', 'bytes checked', 'max WRITEs in flight', 'time'];
   const rows = rep.runs.map((r) => [
     r.server,
     r.mode,
@@ -16,6 +16,7 @@ export function verifyTable(rep: VerifyReport): string {
     r.status === 'unsupported' ? '-' : String(r.skipped),
     r.status === 'unsupported' ? '-' : String(r.readsChecked),
     r.status === 'unsupported' ? '-' : fmtBytes(r.bytesChecked),
+    r.serverMaxWritesInFlight === null ? '-' : String(r.serverMaxWritesInFlight),
     `${(r.durationMs / 1000).toFixed(1)} s`,
   ]);
   const out = [`seed ${rep.seed}, ${rep.ops} ops per mode\n`, textTable(head, rows, { numeric: (c) => NUMERIC.has(c) })];

@@ -60,6 +60,10 @@ export interface ModeRun {
   classes: Record<OpClass, ClassCount>;
   /** INIT flags the server negotiated (null for a server kind that cannot say). */
   negotiated: string[] | null;
+  /** Most WRITEs the server had in flight on one inode (C server): > 1 shows writers overlapped there. */
+  serverMaxWritesInFlight: number | null;
+  /** How the server process ended after the run; a crash or a non-zero exit fails the run. */
+  serverExit: { reason: string; code: number | null; signal: string | null } | null;
   durationMs: number;
   failure: VerifyFailure | null;
 }
