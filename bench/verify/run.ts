@@ -29,7 +29,7 @@ export interface VerifyOptions {
 }
 
 /** Rough cost per op on this kind of machine, only for the ETA. */
-const MS_PER_OP = 0.3;
+const MS_PER_OP = 1;
 
 function summary(r: ModeRun): string {
   if (r.status === 'unsupported') return `unsupported: ${r.reason ?? ''}`;
