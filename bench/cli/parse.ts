@@ -1,5 +1,7 @@
 // Parsers for option values; each throws UsageError naming the option and what is accepted.
 import { UsageError } from './errors.js';
+import { parseModeSpec } from '../modes.js';
+import type { ServerKind } from '../server/mounted.js';
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 
@@ -64,4 +66,28 @@ export function delayNs(spec: string, opcode: string): number {
     }
   }
   return 0;
+}
+
+/**
+ * `--modes` and `--init` as `run` and `verify` take them: the mode specs (`mode[+init…]` or
+ * `fopen:…`), each with the `--init` options appended, validated.
+ */
+export function parseModeList(modes: string[], init?: string): string[] {
+  const extra = init ? parseList(init).join('+') : '';
+  const out = extra ? modes.map((x) => `${x}+${extra}`) : [...modes];
+  for (const x of out) {
+    try {
+      parseModeSpec(x);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  return out;
+}
+
+/** `--server c,fuse-native`. */
+export function parseServerList(v: string): ServerKind[] {
+  const s = parseList(v);
+  for (const x of s) if (x !== 'c' && x !== 'fuse-native') throw new UsageError(`--server: "${x}" is not c or fuse-native`);
+  return s as ServerKind[];
 }

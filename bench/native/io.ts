@@ -100,6 +100,20 @@ export interface OpenFlags {
   NOATIME: number;
 }
 
+/** FALLOC_FL_* mode bits of fallocate(2). */
+export interface FallocFlags {
+  KEEP_SIZE: number;
+  PUNCH_HOLE: number;
+  ZERO_RANGE: number;
+}
+
+/** One writer of concurrentPwrite: its own range of `fd`. */
+export interface ConcurrentWrite {
+  fd: number;
+  offset: number;
+  data: Buffer;
+}
+
 interface NativeIo {
   ioLoop(spec: LoopSpec): LoopResult;
   ioLoopAsync(spec: LoopSpec): Promise<LoopResult>;
@@ -117,10 +131,14 @@ interface NativeIo {
   unmapFile(handle: number): void;
   monotonicNs(): number;
   resetCursor(id: number, value: number): void;
-  copyFileRange(fdIn: number, offIn: number, fdOut: number, offOut: number, len: number): number;
+  copyFileRange(fdIn: number, offIn: number, fdOut: number, offOut: number, length: number): number;
+  fallocate(fd: number, mode: number, offset: number, length: number): void;
+  mapRead(fd: number, offset: number, into: Buffer): void;
+  mapWrite(fd: number, offset: number, data: Buffer): void;
+  concurrentPwrite(writes: ConcurrentWrite[]): number[];
   sendFile(outFd: number, inFd: number, offset: number, len: number): number;
-  writeMapped(fd: number, offset: number, data: Buffer): void;
   O: Readonly<OpenFlags>;
+  FALLOC: Readonly<FallocFlags>;
 }
 
 const ADDON = join('build', 'Release', 'fusebench_io.node');
@@ -242,9 +260,37 @@ export function resetCursor(id: number, value: number): void {
   native.resetCursor(id, value);
 }
 
-/** copy_file_range(2), one call: bytes copied (may be short). Throws Error(.code) on failure. */
-export function copyFileRange(fdIn: number, offIn: number, fdOut: number, offOut: number, len: number): number {
-  return native.copyFileRange(fdIn, offIn, fdOut, offOut, len);
+/**
+ * One copy_file_range(2) call with explicit offsets (flags 0): the bytes copied, which may be fewer
+ * than asked (0 at the source's end). Throws Error(.code) on failure.
+ */
+export function copyFileRange(fdIn: number, offIn: number, fdOut: number, offOut: number, length: number): number {
+  return native.copyFileRange(fdIn, offIn, fdOut, offOut, length);
+}
+
+/** fallocate(2) with FALLOC bits in `mode`. Throws Error(.code), e.g. EOPNOTSUPP. */
+export function fallocate(fd: number, mode: number, offset: number, length: number): void {
+  native.fallocate(fd, mode, offset, length);
+}
+
+/**
+ * Reads `into.length` bytes at `offset` through a fresh MAP_SHARED mapping of `fd` (unmapped again).
+ * Throws Error(.code): the mmap errno (ENODEV…), or 'SIGBUS' when a page cannot be served.
+ */
+export function mapRead(fd: number, offset: number, into: Buffer): void {
+  native.mapRead(fd, offset, into);
+}
+/** Writes `data` at `offset` through a fresh MAP_SHARED mapping, msync(MS_SYNC), munmap. */
+export function mapWrite(fd: number, offset: number, data: Buffer): void {
+  native.mapWrite(fd, offset, data);
+}
+
+/**
+ * 1–16 pwrite(2)s started together, one thread each (pwrite repeated until the whole buffer is
+ * written); returns the bytes each wrote. Throws Error(.code) after all finished when any failed.
+ */
+export function concurrentPwrite(writes: ConcurrentWrite[]): number[] {
+  return native.concurrentPwrite(writes);
 }
 
 /** sendfile(2) from `inFd` at `offset`, one call: the kernel's splice read path of the source file. */
@@ -252,9 +298,5 @@ export function sendFile(outFd: number, inFd: number, offset: number, len: numbe
   return native.sendFile(outFd, inFd, offset, len);
 }
 
-/** Writes `data` at `offset` through a one-shot MAP_SHARED mapping, msync(MS_SYNC), unmap. */
-export function writeMapped(fd: number, offset: number, data: Buffer): void {
-  native.writeMapped(fd, offset, data);
-}
-
 export const O: Readonly<OpenFlags> = native.O;
+export const FALLOC: Readonly<FallocFlags> = native.FALLOC;

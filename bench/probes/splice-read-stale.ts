@@ -10,7 +10,7 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { copyFileRange, sendFile, writeMapped } from '../native/io.js';
+import { copyFileRange, mapWrite, sendFile } from '../native/io.js';
 import { passthroughUnsupported } from './capabilities.js';
 import type { ProbeDef } from './types.js';
 import { patternData } from './passthrough-read-bypass.js';
@@ -59,7 +59,7 @@ export const spliceReadStale: ProbeDef = {
     try {
       const first = before.subarray(0, PAGE);
       const primed = which(sendfilePage(fd, join(scratchDir, 'a')), first, after); // fills the page cache
-      writeMapped(fd, 0, after); // lands in the backing file's pages
+      mapWrite(fd, 0, after); // lands in the backing file's pages
       const byRead = which(readAt(fd, 0), first, after);
       const bySendfile = which(sendfilePage(fd, join(scratchDir, 'b')), first, after);
       await m.server.reset();

@@ -7,7 +7,7 @@ export function wantsPassthrough(spec: ModeSpec): boolean {
   return spec.fopen.includes('PASSTHROUGH') || (spec.mode !== null && MODE_FOPEN[spec.mode].includes('PASSTHROUGH'));
 }
 
-export function commonUnsupported(plan: CellPlan, offer: ReadyInfo): string | null {
+export function commonUnsupported(plan: Pick<CellPlan, 'spec'>, offer: ReadyInfo): string | null {
   const spec = plan.spec;
   if (wantsPassthrough(spec)) {
     if (!offer.init.offered.includes('PASSTHROUGH')) return 'kernel does not offer FUSE_PASSTHROUGH at INIT (added in 6.9)';

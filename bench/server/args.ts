@@ -15,5 +15,6 @@ export function serverArgs(o: ServerOptions, controlPath: string): string[] {
   if (o.getxattr) a.push('--getxattr', o.getxattr);
   if (o.attrTimeout !== undefined) a.push('--attr-timeout', String(o.attrTimeout));
   if (o.entryTimeout !== undefined) a.push('--entry-timeout', String(o.entryTimeout));
+  if (o.corruptRead !== undefined) a.push('--corrupt-read', String(o.corruptRead));
   return a;
 }

@@ -19,6 +19,8 @@ export interface ServerOptions {
   getxattr?: 'enosys' | 'enodata';
   attrTimeout?: number;
   entryTimeout?: number;
+  /** Self-test only: the server flips one byte of its Nth READ reply with data (`--corrupt-read`). */
+  corruptRead?: number;
   /** Run the AddressSanitizer build (build/asan/fusebench-server). */
   asan?: boolean;
   /** Milliseconds to wait for the ready line. */

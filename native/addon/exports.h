@@ -27,9 +27,18 @@ napi_value js_map_file(napi_env env, napi_callback_info info);
 napi_value js_touch_mapping(napi_env env, napi_callback_info info);
 napi_value js_unmap_file(napi_env env, napi_callback_info info);
 
-/* In-kernel copies and a one-shot mapped write (copy_napi.c). */
+/* copy_file_range, fallocate, MAP_SHARED range read/write (fileops_napi.c). */
 napi_value js_copy_file_range(napi_env env, napi_callback_info info);
+napi_value js_fallocate(napi_env env, napi_callback_info info);
+napi_value js_map_read(napi_env env, napi_callback_info info);
+napi_value js_map_write(napi_env env, napi_callback_info info);
+/* The FALLOC_FL_* values of this platform, frozen. */
+int make_falloc_flags(napi_env env, napi_value *out);
+
+/* Concurrent writers, one pthread each (writers_napi.c). */
+napi_value js_concurrent_pwrite(napi_env env, napi_callback_info info);
+
+/* sendfile(2), the splice read path (sendfile_napi.c). */
 napi_value js_send_file(napi_env env, napi_callback_info info);
-napi_value js_write_mapped(napi_env env, napi_callback_info info);
 
 #endif

@@ -28,7 +28,10 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */)
         {"resetCursor", js_reset_cursor},
         {"copyFileRange", js_copy_file_range},
         {"sendFile", js_send_file},
-        {"writeMapped", js_write_mapped},
+        {"fallocate", js_fallocate},
+        {"mapRead", js_map_read},
+        {"mapWrite", js_map_write},
+        {"concurrentPwrite", js_concurrent_pwrite},
     };
     for (size_t i = 0; i < sizeof FNS / sizeof FNS[0]; i++) {
         napi_value f;
@@ -40,6 +43,10 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */)
     napi_value o;
     if (make_open_flags(env, &o) != 0 ||
         napi_check(env, napi_set_named_property(env, exports, "O", o), "set export") != 0)
+        return NULL;
+    napi_value falloc;
+    if (make_falloc_flags(env, &falloc) != 0 ||
+        napi_check(env, napi_set_named_property(env, exports, "FALLOC", falloc), "set export") != 0)
         return NULL;
     return exports;
 }

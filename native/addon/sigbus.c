@@ -82,3 +82,14 @@ int guarded_touch(volatile uint8_t *p, enum touch how, uint8_t val, uint64_t *t0
     *t1 = ts_ns(&b);
     return 0;
 }
+
+int guarded_copy(void *dst, const void *src, size_t n)
+{
+    struct guard *g = &tls_guard;
+    if (sigsetjmp(g->jb, 0) != 0)
+        return -1;
+    g->armed = 1;
+    memcpy(dst, src, n);
+    g->armed = 0;
+    return 0;
+}

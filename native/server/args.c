@@ -31,6 +31,8 @@ static const char usage_text[] =
 	"  --getxattr E        enosys (default) or enodata: the answer to GETXATTR/LISTXATTR\n"
 	"  --die-with-parent   get SIGTERM when the parent process dies\n"
 	"  --fsname NAME       mount source shown in /proc/mounts (default fusebench)\n"
+	"  --corrupt-read N    self-test only: flip one byte of the Nth READ reply carrying data (proves a\n"
+	"                      data checker such as `fusebench verify` catches a bad server; default off)\n"
 	"  --verbose           log every request to stderr\n"
 	"  --help              this text\n"
 	"\n"
@@ -55,6 +57,16 @@ static unsigned long parse_uint(const char *opt, const char *v, unsigned long mi
 		snprintf(range, sizeof range, "%lu..%lu", min, max);
 		usage_error("%s needs an integer in %s", opt, range);
 	}
+	return n;
+}
+
+static unsigned long long parse_u64(const char *opt, const char *v, unsigned long long min)
+{
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(v, &end, 10);
+	if (errno || end == v || *end || v[0] == '-' || n < min)
+		usage_error("%s needs an integer >= 1, got \"%s\"", opt, v);
 	return n;
 }
 
@@ -141,7 +153,8 @@ void args_parse(int argc, char **argv, struct fb_config *cfg)
 		}
 		static const char *const with_value[] = { "backing", "mountpoint", "mode", "fopen", "init", "delay",
 							   "backend", "threads", "max-write", "stack-depth", "control",
-							   "attr-timeout", "entry-timeout", "getxattr", "fsname", NULL };
+							   "attr-timeout", "entry-timeout", "getxattr", "fsname", "corrupt-read",
+							   NULL };
 		bool known = false;
 		for (int k = 0; with_value[k]; k++)
 			known |= strcmp(name, with_value[k]) == 0;
@@ -192,6 +205,8 @@ void args_parse(int argc, char **argv, struct fb_config *cfg)
 				cfg->getxattr = FB_GETXATTR_ENODATA;
 			else
 				usage_error("--getxattr must be enosys or enodata, not \"%s\"%s", val, "");
+		} else if (strcmp(name, "corrupt-read") == 0) {
+			cfg->corrupt_read = parse_u64("--corrupt-read", val, 1);
 		} else if (strcmp(name, "fsname") == 0) {
 			if (!val[0] || strpbrk(val, ", \t\n"))
 				usage_error("--fsname must be non-empty without commas or spaces: \"%s\"%s", val, "");

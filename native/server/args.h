@@ -32,6 +32,7 @@ struct fb_config {
 	enum fb_getxattr getxattr;
 	bool die_with_parent;
 	const char *fsname;
+	uint64_t corrupt_read; /* --corrupt-read N (self-test): 0 = off */
 };
 
 /* Parses argv into cfg. Exits 2 with a message on bad usage, 0 after --help. */

@@ -1,5 +1,6 @@
 /* Regular file I/O. OPEN/CREATE reply with the FOPEN_* flags of the current policy; READ/WRITE go to
  * the backing fd with pread/pwrite at the offset the kernel sent. */
+#include "corrupt.h"
 #include "ops.h"
 
 #include "backing.h"
@@ -159,6 +160,7 @@ void op_read(struct fb_req *r)
 		return;
 	}
 	r->bytes = (uint64_t)n;
+	corrupt_read_reply(r->in->nodeid, off, data, (size_t)n);
 	reply_buf(r, data, (size_t)n);
 }
 

@@ -2,6 +2,7 @@
 
 #include "backing.h"
 #include "clock.h"
+#include "corrupt.h"
 #include "delay.h"
 #include "fuse_abi.h"
 #include "fuse_names.h"
@@ -136,7 +137,8 @@ void report_ready_fields(struct fb_sb *sb)
 		sb_puts(sb, "null");
 	else
 		sb_jstr(sb, s->passthrough_reason);
-	sb_putc(sb, '}');
+	sb_puts(sb, "},");
+	corrupt_json(sb);
 }
 
 void report_stats_fields(struct fb_sb *sb)
@@ -153,6 +155,8 @@ void report_stats_fields(struct fb_sb *sb)
 		  backend_name(), g_session.cfg.getxattr == FB_GETXATTR_ENOSYS ? "enosys" : "enodata", g_session.cfg.threads,
 		  workers_started(), inode_count());
 	backing_stats_json(sb);
+	sb_putc(sb, ',');
+	corrupt_json(sb);
 }
 
 static void print_line(struct fb_sb *sb)

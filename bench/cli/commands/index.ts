@@ -10,6 +10,7 @@ import { registerProbe } from './probe.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerStats } from './stats.js';
+import { registerVerify } from './verify.js';
 
 export function registerCommands(program: Command): void {
   registerRun(program);
@@ -22,4 +23,5 @@ export function registerCommands(program: Command): void {
   registerKernels(program);
   registerPerf(program);
   registerMicro(program);
+  registerVerify(program);
 }

@@ -2,15 +2,14 @@
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { release } from 'node:os';
-import { BACKENDS, parseModeSpec, type Backend } from '../../modes.js';
+import { BACKENDS, type Backend } from '../../modes.js';
 import { packageRoot } from '../../paths.js';
 import { DEFAULT_PRESET, FULL_PRESET, QUICK_PRESET, type MatrixOptions } from '../../runner/matrix.js';
 import { runMatrix } from '../../runner/run.js';
 import { summaryTable } from '../../runner/summary.js';
 import { SCENARIOS } from '../../scenarios/index.js';
-import type { ServerKind } from '../../server/mounted.js';
 import { FailError, UsageError } from '../errors.js';
-import { parseDelaySpec, parseDurationMs, parseIntList, parseList, parsePositiveInt, parseSize } from '../parse.js';
+import { parseDelaySpec, parseDurationMs, parseIntList, parseList, parseModeList, parsePositiveInt, parseServerList, parseSize } from '../parse.js';
 import { runHooks } from '../run-hooks.js';
 import { ENGINES, type Engine } from '../../../workers/task.js';
 
@@ -53,18 +52,7 @@ export function matrixFromFlags(f: RunFlags): MatrixOptions {
       if (!SCENARIOS.some((x) => x.name === s)) throw new UsageError(`unknown scenario "${s}" (known: ${SCENARIOS.map((x) => x.name).join(', ')})`);
     }
   }
-  if (f.modes) m.modes = parseList(f.modes);
-  if (f.init) {
-    const extra = parseList(f.init).join('+');
-    m.modes = m.modes.map((x) => `${x}+${extra}`);
-  }
-  for (const x of m.modes) {
-    try {
-      parseModeSpec(x);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-  }
+  m.modes = parseModeList(f.modes ? parseList(f.modes) : m.modes, f.init);
   if (f.jobs) m.jobs = parseIntList(f.jobs, '--jobs');
   if (f.bs) m.blockSize = parseSize(f.bs, '--bs');
   if (m.blockSize % 512 !== 0) throw new UsageError('--bs must be a multiple of 512 (O_DIRECT alignment)');
@@ -76,11 +64,7 @@ export function matrixFromFlags(f: RunFlags): MatrixOptions {
     for (const x of b) if (!(BACKENDS as readonly string[]).includes(x)) throw new UsageError(`--backend: "${x}" is not one of ${BACKENDS.join(', ')}`);
     m.backends = b as Backend[];
   }
-  if (f.server) {
-    const s = parseList(f.server);
-    for (const x of s) if (x !== 'c' && x !== 'fuse-native') throw new UsageError(`--server: "${x}" is not c or fuse-native`);
-    m.servers = s as ServerKind[];
-  }
+  if (f.server) m.servers = parseServerList(f.server);
   if (f.engine) {
     const e = parseList(f.engine);
     for (const x of e) if (!(ENGINES as readonly string[]).includes(x)) throw new UsageError(`--engine: "${x}" is not one of ${ENGINES.join(', ')}`);
