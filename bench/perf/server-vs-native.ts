@@ -39,7 +39,7 @@ export interface ServerPerf {
 
 /**
  * `tmpfs` puts the backing directory on a tmpfs of its own (mounted here, unmounted in `finally`), the
- * setting of the passthrough_hp reference figures in kernel-fuse.md (trap 9); `disk` uses /tmp.
+ * setting of the passthrough_hp reference figures in docs/kernel-fuse.md "Reference figures"; `disk` uses /tmp.
  */
 export async function perfServerVsNative(runtimeSec: number, rounds: number, log: (s: string) => void, backingFs: 'disk' | 'tmpfs' = 'disk'): Promise<ServerPerf> {
   const dir = mkdtempSync(join(tmpdir(), 'fusebench-perf-'));

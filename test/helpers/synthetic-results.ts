@@ -246,7 +246,7 @@ export function syntheticResults(o: SyntheticOptions = {}): Results {
               continue;
             }
             if (scenario === 'mmap' && f.includes('DIRECT_IO') && !pt && !init.includes('allow-mmap')) {
-              cells.push({ ...base, durationNs: 0, status: 'unsupported', reason: 'ENODEV as the mode rules predict (kernel-fuse.md §2.2)', lockPath: 'n/a', ops: {}, serverStats: {}, errors: { ENODEV: jobs }, expectedErrors: ['ENODEV'] });
+              cells.push({ ...base, durationNs: 0, status: 'unsupported', reason: 'ENODEV as the mode rules predict (docs/kernel-fuse.md "mmap rules")', lockPath: 'n/a', ops: {}, serverStats: {}, errors: { ENODEV: jobs }, expectedErrors: ['ENODEV'] });
               continue;
             }
             const level = Math.exp(noise * gauss(r)) * (server === 'fuse-native' ? 3 : 1);
