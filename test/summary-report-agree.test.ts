@@ -7,12 +7,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { compareResults } from '../bench/analysis/compare.js';
 import { groupCells, groupOps } from '../bench/analysis/groups.js';
 import { repeatSamples } from '../bench/analysis/latency.js';
 import { median } from '../bench/analysis/stats.js';
 import { fmtNs } from '../bench/format.js';
 import { packageRoot } from '../bench/paths.js';
 import { writeHgrms } from '../bench/runner/output.js';
+import { readResultsFile } from '../reports/load.js';
 import type { Results } from '../bench/results/schema.js';
 import { syntheticResults } from './helpers/synthetic-results.js';
 
@@ -88,6 +90,17 @@ test('terminal summary and report print the same p50/p99 for every cell of one r
     }
     assert.equal(term.size, rows, 'terminal rows without a cell');
     assert.equal(report.size, rows, 'report rows without a cell');
+
+    // compare shows the same absolute p50/p99 for the file (its ratios use the per-repeat samples).
+    const same = readResultsFile(path);
+    const cmp = compareResults([{ path, results: same }, { path, results: same }]);
+    for (const row of cmp.timing) {
+      const v = row.values[0]!;
+      const g = groupCells(same.cells).find((x) => x.key === row.key)!;
+      const key = JSON.stringify([g.parts.scenario, g.parts.mode, g.parts.delay, g.parts.jobs, row.op]);
+      assert.deepEqual({ p50: fmtNs(v.mergedP50Ns), p99: fmtNs(v.mergedP99Ns) }, term.get(key), `compare ${key}`);
+    }
+    assert.equal(cmp.timing.length, rows);
     assert.ok(rows > 20, `only ${rows} rows compared`);
     assert.ok(medianWouldDiffer > 0, 'the test data cannot tell merged percentiles from medians of repeats');
   } finally {

@@ -16,7 +16,8 @@ export function kernelOffer(): Promise<ReadyInfo> {
   return (offer ??= readKernelOffer());
 }
 
-function skipWith(reason: string): string {
+/** Prints `SKIP: reason` (for a part of a test the kernel cannot run) and returns the reason. */
+export function skipWith(reason: string): string {
   process.stdout.write(`SKIP: ${reason}\n`);
   return reason;
 }
