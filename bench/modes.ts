@@ -1,4 +1,4 @@
-// The vocabulary shared by the CLI, the server, results and reports (design.md "Modes").
+// The vocabulary shared by the CLI, the server, results and reports (README "Modes").
 
 export const MODES = [
   'cached',

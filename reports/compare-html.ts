@@ -1,7 +1,7 @@
 // compare.html: the comparison as one self-contained page. One table per dimension — rows are INIT
 // flags, capabilities, probes, cells — and one column per input, labelled by kernel release; changes
 // against the baseline (first column) are highlighted. Timings: ratios with their interval.
-import type { BehaviourRow, Comparison, MetricResult, TimingValue } from './compare.js';
+import type { BehaviourRow, Comparison, MetricResult, TimingValue } from '../bench/analysis/compare.js';
 import { fmtNs, fmtRate } from '../bench/format.js';
 import { html, page, type SafeHtml } from './html.js';
 
@@ -36,7 +36,7 @@ function ratioLine(name: string, m: MetricResult | undefined): SafeHtml {
 }
 
 function absolute(v: TimingValue): SafeHtml {
-  return html`<div>p50 ${fmtNs(v.p50Ns)}</div><div>p99 ${fmtNs(v.p99Ns)}</div><div>${fmtRate(v.opsPerSec)} ops/s</div><div class="muted">${v.repeats} repeats</div>`;
+  return html`<div>p50 ${fmtNs(v.mergedP50Ns)}</div><div>p99 ${fmtNs(v.mergedP99Ns)}</div><div>${fmtRate(v.opsPerSec)} ops/s</div><div class="muted">${v.repeats} repeats</div>`;
 }
 
 function timingCell(v: TimingValue, i: number): SafeHtml {
@@ -76,7 +76,7 @@ ${c.warnings.length > 0 ? html`<div class="warn"><b>Warnings</b><ul>${c.warnings
 <nav><a href="#timing">timings</a><a href="#cells">lock path and status</a><a href="#probes">probes</a><a href="#init">INIT flags</a><a href="#capabilities">capabilities</a>${c.micro.length > 0 ? html`<a href="#micro">micro</a>` : ''}<a href="#method">method</a></nav>
 </header>
 <section id="timing"><h2>Timings against the baseline</h2>
-<p class="note">Each column after the baseline shows median(this) / median(baseline) with its ${Math.round(c.method.confidence * 100)} % interval. Latency ratios above 1 and throughput ratios below 1 are slower. Each metric is classified only when its whole interval is beyond ±${(c.method.threshold * 100).toFixed(1)} %; the cell's verdict (first line) follows p50 and throughput, a p99 change is shown but does not decide it. See <a href="#method">method</a>.</p>
+<p class="note">Absolute p50 and p99 are read from the repeats' histograms merged, the numbers the run's report prints. Each column after the baseline shows median(this) / median(baseline) of the per-repeat values with its ${Math.round(c.method.confidence * 100)} % interval. Latency ratios above 1 and throughput ratios below 1 are slower. Each metric is classified only when its whole interval is beyond ±${(c.method.threshold * 100).toFixed(1)} %; the cell's verdict (first line) follows p50 and throughput, a p99 change is shown but does not decide it. See <a href="#method">method</a>.</p>
 ${timingTable(c)}</section>
 <section id="cells"><h2>Lock path and status per cell</h2>
 <p class="note">What the server observed: the lock-path verdict from the WRITEs in flight on one inode (max in brackets), the cell status, and whether the server saw READs (0 under working passthrough).</p>

@@ -1,6 +1,6 @@
 // The terminal table of a comparison. Strings from results files are untrusted: control characters
 // (terminal escape sequences) are replaced before printing.
-import type { BehaviourRow, Comparison, MetricResult, TimingValue } from './compare.js';
+import type { BehaviourRow, Comparison, MetricResult, TimingValue } from '../bench/analysis/compare.js';
 import { fmtNs, fmtRate } from '../bench/format.js';
 import { textTable } from '../bench/text-table.js';
 
@@ -52,7 +52,7 @@ export function compareText(c: Comparison, opts: { all?: boolean } = {}): string
       rows.push([
         sanitizeTerminal(r.label),
         sanitizeTerminal(r.op),
-        `${fmtNs(base.p50Ns)} → ${fmtNs(v.p50Ns)}`,
+        `${fmtNs(base.mergedP50Ns)} → ${fmtNs(v.mergedP50Ns)}`,
         ratio(v.p50),
         ratio(v.p99),
         `${fmtRate(base.opsPerSec)} → ${fmtRate(v.opsPerSec)}`,
@@ -61,7 +61,7 @@ export function compareText(c: Comparison, opts: { all?: boolean } = {}): string
       ]);
     }
     if (rows.length > 0) {
-      out.push('  (ratio = this / baseline; a trailing - or + marks a metric whose interval says slower or faster; the verdict follows p50 and ops/s)');
+      out.push('  (p50 of the merged repeats, as `run` and `report` print it; ratio = median over this side\'s repeats / the baseline\'s; a trailing - or + marks a metric whose interval says slower or faster; the verdict follows p50 and ops/s)');
       out.push(table(['cell', 'op', 'p50', 'p50 ratio [CI]', 'p99 ratio [CI]', 'ops/s', 'ops/s ratio [CI]', 'verdict'], rows));
     } else {
       out.push(opts.all ? '  (no common timed cells)\n' : '  (no cell is significantly faster or slower; --all lists every cell)\n');

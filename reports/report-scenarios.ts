@@ -1,58 +1,15 @@
 // Per scenario: the percentile spectrum of every mode (repeats merged exactly), throughput per mode,
-// the lock path the server observed, the fallback time series, and the cell table with .hgrm links.
-import type { Cell, Results } from '../bench/results/schema.js';
+// the lock path the server observed, the fallback time series, the cell table with .hgrm links, and the
+// client's latency beside the server's service time. Every number comes from bench/analysis; this file
+// only renders.
+import type { Results } from '../bench/results/schema.js';
 import { barChart, figure, spectrumChart, timeSeriesChart, type Chart } from './charts.js';
-import {
-  groupOps,
-  groupStatus,
-  lockSummary,
-  median,
-  mergedHistogram,
-  variantLabel,
-  type CellGroup,
-} from './cells.js';
+import { groupOps, groupStatus, lockSummary, okRepeats, variantLabel, type CellGroup } from '../bench/analysis/groups.js';
+import { mergedLatency, throughput } from '../bench/analysis/latency.js';
+import { summarizeCell, type CellSummary } from '../bench/analysis/cell-summary.js';
+import { median } from '../bench/analysis/stats.js';
 import { fmtBytesPerSec, fmtNs, fmtRate, fmtRatio } from '../bench/format.js';
 import { html, type SafeHtml } from './html.js';
-import { spectrumPoints } from './spectrum.js';
-
-interface MergedSummary {
-  count: number;
-  p50: number;
-  p99: number;
-  p999: number;
-  max: number;
-  points: Array<[number, number]>;
-}
-
-const mergedCache = new WeakMap<CellGroup, Map<string, MergedSummary>>();
-
-/** Exact merge of the repeats' histograms, read once per group and operation (decoding is the cost). */
-function merged(g: CellGroup, op: string): MergedSummary {
-  let m = mergedCache.get(g);
-  if (!m) {
-    m = new Map();
-    mergedCache.set(g, m);
-  }
-  let s = m.get(op);
-  if (!s) {
-    const h = mergedHistogram(g, op);
-    try {
-      const n = h.totalCount;
-      s = {
-        count: n,
-        p50: n ? h.getValueAtPercentile(50) : 0,
-        p99: n ? h.getValueAtPercentile(99) : 0,
-        p999: n ? h.getValueAtPercentile(99.9) : 0,
-        max: n ? h.maxValue : 0,
-        points: spectrumPoints(h),
-      };
-    } finally {
-      h.destroy();
-    }
-    m.set(op, s);
-  }
-  return s;
-}
 
 export interface ReportLinks {
   /** href for a cell's `.hgrm` path as stored in results, or null when it cannot be linked safely. */
@@ -74,10 +31,6 @@ export class ChartIds {
 /** A mode's name in charts: the server kind is added when the run used more than one. */
 function seriesLabel(g: CellGroup, multiServer: boolean): string {
   return multiServer && g.parts.server !== 'c' ? `${g.parts.mode} [${g.parts.server}]` : g.parts.mode;
-}
-
-function okRepeats(g: CellGroup): Cell[] {
-  return g.repeats.filter((c) => c.status === 'ok');
 }
 
 interface Block {
@@ -105,7 +58,7 @@ function spectrumFigure(ids: ChartIds, scenario: string, blockLabel: string, op:
   const series = [];
   for (const g of groups) {
     if (!groupOps(g).includes(op)) continue;
-    const h = merged(g, op);
+    const h = mergedLatency(g, op);
     if (h.count > 0) series.push({ name: seriesLabel(g, multiServer), points: h.points });
   }
   if (series.length === 0) return null;
@@ -120,8 +73,8 @@ function throughputFigure(ids: ChartIds, scenario: string, blockLabel: string, o
   const series = ops.map((op) => ({
     name: op,
     values: withOps.map((g) => {
-      const v = okRepeats(g).map((c) => c.ops[op]?.opsPerSec).filter((x): x is number => x !== undefined);
-      return v.length > 0 ? Math.round(median(v)) : 0;
+      const t = throughput(g, op);
+      return t.repeats > 0 ? Math.round(t.opsPerSec) : 0;
     }),
   }));
   const c = ids.add(barChart(ids.next(), 'throughput', `${scenario} — throughput (ops/s, median of repeats)`, cats, series, 'ops/s'));
@@ -193,50 +146,64 @@ function timeSeriesFigures(ids: ChartIds, scenario: string, groups: CellGroup[],
   return out;
 }
 
-function spread(xs: number[], f: (n: number) => string): string {
-  if (xs.length <= 1) return '';
-  return ` [${f(Math.min(...xs))}–${f(Math.max(...xs))}]`;
+function spread(t: { repeats: number; opsPerSecMin: number; opsPerSecMax: number }): string {
+  return t.repeats <= 1 ? '' : ` [${fmtRate(t.opsPerSecMin)}–${fmtRate(t.opsPerSecMax)}]`;
 }
 
-function cellTable(groups: CellGroup[], links: ReportLinks, multiServer: boolean): SafeHtml {
+function statusCell(s: CellSummary): SafeHtml {
+  if (s.status === 'ok') return html`<td class="ok">ok (${s.okRepeats}×)</td>`;
+  const of = s.okRepeats > 0 ? ` (${s.okRepeats} of ${s.group.repeats.length} ok)` : '';
+  return html`<td class="${s.status}">${s.status}${of}${s.reason ? `: ${s.reason}` : ''}</td>`;
+}
+
+function cellTable(summaries: CellSummary[], links: ReportLinks, multiServer: boolean): SafeHtml {
   const rows: SafeHtml[] = [];
-  for (const g of groups) {
-    const st = groupStatus(g);
-    const lock = lockSummary(g);
+  for (const s of summaries) {
+    const lock = s.lock;
     const lockCell = lock
       ? html`<td class="${lock.verdict.includes('/') ? '' : lock.verdict}">${lock.verdict}</td><td class="num">${lock.max}</td><td class="num">${lock.mean === null ? '-' : lock.mean.toFixed(2)}</td>`
       : html`<td class="na">n/a</td><td class="num">-</td><td class="num">-</td>`;
-    const srvRead = median(okRepeats(g).map((c) => c.serverStats['READ']?.count ?? 0));
-    const errs = new Map<string, number>();
-    for (const c of g.repeats) for (const [e, n] of Object.entries(c.errors)) errs.set(e, (errs.get(e) ?? 0) + n);
-    const errText = [...errs].map(([e, n]) => `${e}×${n}`).join(' ');
-    const ops = groupOps(g);
-    const label = seriesLabel(g, multiServer);
-    if (st.status !== 'ok' || ops.length === 0) {
+    const errText = Object.entries(s.errors).map(([e, n]) => `${e}×${n}`).join(' ');
+    const label = seriesLabel(s.group, multiServer);
+    const srvRead = s.serverReads === null ? '-' : String(s.serverReads);
+    if (s.ops.length === 0) {
       rows.push(
-        html`<tr><td>${label}</td><td class="${st.status}" colspan="8">${st.status}${st.reason ? `: ${st.reason}` : ''}</td>${lockCell}<td class="num">-</td><td>${errText}</td><td></td></tr>`,
+        html`<tr><td>${label}</td><td class="${s.status}" colspan="8">${s.status}${s.reason ? `: ${s.reason}` : ''}</td>${lockCell}<td class="num">${srvRead}</td><td>${errText}</td><td></td></tr>`,
       );
       continue;
     }
-    for (const op of ops) {
-      const h = merged(g, op);
-      const ok = okRepeats(g).filter((c) => c.ops[op]);
-      const rates = ok.map((c) => c.ops[op]!.opsPerSec);
-      const bytes = ok.map((c) => c.ops[op]!.bytesPerSec);
-      const hgrms = ok
-        .map((c) => ({ r: c.repeat, p: c.ops[op]!.hgrm }))
-        .filter((x): x is { r: number; p: string } => typeof x.p === 'string')
-        .map(({ r, p }) => {
-          const href = links.hgrm(p);
-          return href ? html`<a href="${href}">r${r}</a> ` : html`<span class="na" title="unsafe or missing path">r${r}</span> `;
-        });
-      rows.push(html`<tr><td>${label}</td><td class="ok">ok (${ok.length}×)</td><td class="mono">${op}</td>
-<td class="num">${fmtNs(h.p50)}</td><td class="num">${fmtNs(h.p99)}</td><td class="num">${fmtNs(h.p999)}</td><td class="num">${fmtNs(h.max)}</td>
-<td class="num">${fmtRate(median(rates))}${spread(rates, fmtRate)}</td><td class="num">${fmtBytesPerSec(median(bytes))}</td>
+    for (const o of s.ops) {
+      const h = o.latency;
+      const hgrms = o.hgrms.map(({ repeat: r, path: p }) => {
+        const href = links.hgrm(p);
+        return href ? html`<a href="${href}">r${r}</a> ` : html`<span class="na" title="unsafe or missing path">r${r}</span> `;
+      });
+      // data-key/data-op name the row for tools (and the test that terminal and report agree).
+      rows.push(html`<tr data-key="${s.group.key}" data-op="${o.op}"><td>${label}</td>${statusCell(s)}<td class="mono">${o.op}</td>
+<td class="num">${fmtNs(h.p50Ns)}</td><td class="num">${fmtNs(h.p99Ns)}</td><td class="num">${fmtNs(h.p999Ns)}</td><td class="num">${fmtNs(h.maxNs)}</td>
+<td class="num">${fmtRate(o.throughput.opsPerSec)}${spread(o.throughput)}</td><td class="num">${fmtBytesPerSec(o.throughput.bytesPerSec)}</td>
 ${lockCell}<td class="num">${srvRead}</td><td>${errText}</td><td>${hgrms}</td></tr>`);
     }
   }
   return html`<table class="cells"><tr><th>mode</th><th>status</th><th>op</th><th>p50</th><th>p99</th><th>p99.9</th><th>max</th><th>ops/s median [range]</th><th>bytes/s</th><th>lock path</th><th>max WRITEs in flight</th><th>mean</th><th>server READs</th><th>errors</th><th>.hgrm</th></tr>${rows}</table>`;
+}
+
+/** Client latency beside the server's service time of the opcode the calls became. */
+function serviceTable(summaries: CellSummary[], multiServer: boolean): SafeHtml | null {
+  const rows: SafeHtml[] = [];
+  for (const s of summaries) {
+    for (const o of s.ops) {
+      const sv = o.service;
+      if (!sv) continue;
+      const srv = sv.service;
+      rows.push(html`<tr><td>${seriesLabel(s.group, multiServer)}</td><td class="mono">${o.op}</td><td class="mono">${sv.opcode}</td><td class="num">${sv.requestsPerCall.toFixed(2)}</td>
+<td class="num">${fmtNs(o.latency.p50Ns)}</td><td class="num">${srv ? fmtNs(srv.p50Ns) : '-'}</td><td class="num">${sv.kernelP50Ns === null ? '-' : fmtNs(sv.kernelP50Ns)}</td>
+<td class="num">${fmtNs(o.latency.p99Ns)}</td><td class="num">${srv ? fmtNs(srv.p99Ns) : '-'}</td><td class="num">${sv.kernelP99Ns === null ? '-' : fmtNs(sv.kernelP99Ns)}</td><td class="muted">${sv.why ?? ''}</td></tr>`);
+    }
+  }
+  if (rows.length === 0) return null;
+  return html`<table class="service"><tr><th>mode</th><th>op</th><th>server opcode</th><th>requests per call</th><th>client p50</th><th>server p50</th><th>kernel p50</th><th>client p99</th><th>server p99</th><th>kernel p99</th><th>note</th></tr>${rows}</table>
+<p class="note">Client: the syscall as the job timed it (histograms of the repeats merged). Server: fusebench-server's service time of that opcode, from reading the request to writing its reply (its histogram has 12.5 % buckets). Kernel = client − server, the kernel's share (request queueing, wake-ups, copies, locks), shown where one call is one request; a difference of percentiles, not a percentile of differences.</p>`;
 }
 
 export function scenarioSections(r: Results, groups: CellGroup[], links: ReportLinks, ids: ChartIds): SafeHtml[] {
@@ -253,7 +220,8 @@ export function scenarioSections(r: Results, groups: CellGroup[], links: ReportL
         throughputFigure(ids, scenario, b.label, ops, b.groups, multiServer),
         lockFigure(ids, scenario, b.label, b.groups, multiServer),
       ].filter((x): x is SafeHtml => x !== null);
-      return html`<h3>${b.label}</h3><div class="charts">${figs}</div>${cellTable(b.groups, links, multiServer)}`;
+      const summaries = b.groups.map(summarizeCell);
+      return html`<h3>${b.label}</h3><div class="charts">${figs}</div>${cellTable(summaries, links, multiServer)}${serviceTable(summaries, multiServer) ?? ''}`;
     });
     return html`<section id="scenario-${si}"><h2>Scenario ${scenario}</h2>${parts}</section>`;
   });
@@ -273,13 +241,13 @@ export function serverKindsSection(groups: CellGroup[]): SafeHtml | null {
     for (const other of gs) {
       if (other === base || groupStatus(other).status !== 'ok') continue;
       for (const op of groupOps(base).filter((o) => groupOps(other).includes(o))) {
-        const hb = merged(base, op);
-        const ho = merged(other, op);
-        const rate = (g: CellGroup): number => median(okRepeats(g).map((c) => c.ops[op]?.opsPerSec ?? 0));
-        const p50b = hb.p50;
-        const p50o = ho.p50;
-        const p99b = hb.p99;
-        const p99o = ho.p99;
+        const hb = mergedLatency(base, op);
+        const ho = mergedLatency(other, op);
+        const rate = (g: CellGroup): number => throughput(g, op).opsPerSec;
+        const p50b = hb.p50Ns;
+        const p50o = ho.p50Ns;
+        const p99b = hb.p99Ns;
+        const p99o = ho.p99Ns;
         rows.push(html`<tr><td>${base.parts.scenario}</td><td>${base.parts.mode}</td><td>${variantLabel(base.parts, ['server'])}</td><td class="mono">${op}</td><td>${other.parts.server}</td>
 <td class="num">${fmtNs(p50b)}</td><td class="num">${fmtNs(p50o)}</td><td class="num">${fmtRatio(p50o / p50b)}×</td>
 <td class="num">${fmtNs(p99b)}</td><td class="num">${fmtNs(p99o)}</td><td class="num">${fmtRatio(p99o / p99b)}×</td>

@@ -3,7 +3,7 @@
 import { copyFileSync, existsSync, mkdirSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Results } from '../bench/results/schema.js';
-import { groupCells, groupStatus, lockSummary } from './cells.js';
+import { groupCells, groupStatus, lockSummary } from '../bench/analysis/groups.js';
 import type { Chart } from './charts.js';
 import { environmentSection, harnessTable, microTable, probeTable } from './report-env.js';
 import { ChartIds, scenarioSections, serverKindsSection, type ReportLinks } from './report-scenarios.js';

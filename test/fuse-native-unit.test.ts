@@ -26,7 +26,8 @@ test('delay specs use the C server syntax', () => {
   assert.deepEqual(parseDelays('none'), {});
   assert.deepEqual(parseDelays(''), {});
   assert.deepEqual(parseDelays('getattr=1.5s'), { GETATTR: 1_500_000_000 });
-  assert.throws(() => parseDelays('write=200'));
+  assert.deepEqual(parseDelays('write=200'), { WRITE: 200 }, 'a bare number is ns, as in the C server');
+  assert.throws(() => parseDelays('wirte=200us'), /unknown opcode/);
   assert.throws(() => parseDelays('write'));
 });
 

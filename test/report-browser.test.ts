@@ -12,7 +12,7 @@ import { packageRoot } from '../bench/paths.js';
 import { writeHgrms } from '../bench/runner/output.js';
 import type { Results } from '../bench/results/schema.js';
 import { writeReport } from '../reports/report.js';
-import { compareResults } from '../reports/compare.js';
+import { compareResults } from '../bench/analysis/compare.js';
 import { compareHtml } from '../reports/compare-html.js';
 import { requireTool } from './helpers/tools.js';
 import { HOSTILE, hostileResults, syntheticResults } from './helpers/synthetic-results.js';

@@ -10,6 +10,7 @@ import { Command } from 'commander';
 import { writeHgrms } from '../bench/runner/output.js';
 import { mergeEncoded } from '../bench/hist/histogram.js';
 import { fmtNs } from '../bench/format.js';
+import { mergeService } from '../bench/analysis/service.js';
 import { ResultsError, type Results } from '../bench/results/schema.js';
 import { buildReport, writeReport } from '../reports/report.js';
 import { parseResultsText } from '../reports/load.js';
@@ -84,6 +85,40 @@ test('percentiles come from merged histograms of the repeats, not averaged', () 
   assert.equal(m[2], escapeHtml(fmtNs(merged.getValueAtPercentile(99))));
   assert.equal(merged.totalCount, 3 * 2000);
   merged.destroy();
+});
+
+test('the server\'s service time stands beside the client\'s latency; the difference is the kernel\'s share', () => {
+  const r = syntheticResults({ seed: 5, scenarios: ['dio-write', 'read'], modes: ['direct', 'passthrough'], delays: ['write=200us'], repeats: 2, samples: 500 });
+  const { html } = buildReport(r, noLinks);
+  // One table per block (scenario and variant).
+  const table = [...html.matchAll(/<table class="service">(.*?)<\/table>/gs)].map((m) => m[1]!).join('');
+  assert.ok(table, 'service tables present');
+  const row = (mode: string, op: string): string[] => {
+    const m = new RegExp(`<tr><td>${mode}</td><td class="mono">${op}</td>(.*?)</tr>`, 's').exec(table);
+    assert.ok(m, `row ${mode} ${op}`);
+    return [...m[1]!.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((x) => x[1]!);
+  };
+  // direct: one WRITE per pwrite, so kernel = client − server, from the repeats' merged buckets.
+  const cells = r.cells.filter((c) => c.scenario === 'dio-write' && c.mode === 'direct');
+  const merged = mergeEncoded(cells.map((c) => c.ops['write']!.histogram));
+  const service = mergeService(cells.map((c) => c.serverStats['WRITE']!.service!))!;
+  const [opcode, perCall, cP50, sP50, kP50, cP99, sP99, kP99] = row('direct', 'write');
+  assert.equal(opcode, 'WRITE');
+  assert.equal(perCall, '1.00');
+  assert.equal(cP50, escapeHtml(fmtNs(merged.getValueAtPercentile(50))));
+  assert.equal(sP50, escapeHtml(fmtNs(service.p50Ns)));
+  assert.equal(kP50, escapeHtml(fmtNs(merged.getValueAtPercentile(50) - service.p50Ns)));
+  assert.equal(cP99, escapeHtml(fmtNs(merged.getValueAtPercentile(99))));
+  assert.equal(sP99, escapeHtml(fmtNs(service.p99Ns)));
+  assert.equal(kP99, escapeHtml(fmtNs(merged.getValueAtPercentile(99) - service.p99Ns)));
+  assert.equal(service.requests, 2 * 500);
+  merged.destroy();
+  // passthrough writes never reach the server: no share, and the row says why.
+  const pt = row('passthrough', 'write');
+  assert.equal(pt[1], '0.00');
+  assert.match(pt[8]!, /saw no WRITE/);
+  // Both reads of the read scenario send READ: the server's histogram cannot be split between them.
+  assert.match(row('direct', 'randread')[8]!, /several operations/);
 });
 
 test('a hostile results file renders as text', () => {

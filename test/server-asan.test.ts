@@ -9,6 +9,8 @@ import { startServer } from '../bench/server/process.js';
 import { isMounted } from '../bench/server/mounts.js';
 import { assertNoMountsLeft, isRoot, testTmpDir } from './helpers/mount.js';
 import { pattern, readDirect, sha, writeDirect } from './helpers/data.js';
+import { passthroughSkip } from './helpers/kernel.js';
+import { isPassthroughMode } from '../bench/modes.js';
 
 const skip = !isRoot() && 'needs root';
 
@@ -17,7 +19,9 @@ test('integrity workload under AddressSanitizer, in every mode', { skip, timeout
     const b = spawnSync('bash', [join(packageRoot(), 'native', 'build-asan.sh')], { encoding: 'utf8' });
     assert.equal(b.status, 0, `ASan build failed: ${b.stderr}`);
   }
+  const ptSkip = await passthroughSkip('the ASan workload in the passthrough modes');
   for (const mode of ['cached', 'direct', 'parallel', 'passthrough', 'passthrough-direct', 'passthrough-parallel'] as const) {
+    if (isPassthroughMode(mode) && ptSkip) continue;
     const dir = testTmpDir('asan');
     try {
       const server = await startServer({ backing: join(dir, 'b'), mountpoint: join(dir, 'm'), mode, asan: true, readyTimeoutMs: 30_000 });

@@ -5,15 +5,19 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MODES } from '../bench/modes.js';
+import { isPassthroughMode, MODES } from '../bench/modes.js';
 import { assertNoMountsLeft, isRoot, withMount } from './helpers/mount.js';
 import { pattern, readDirect, sha, writeDirect } from './helpers/data.js';
 import { requireTool } from './helpers/tools.js';
+import { passthroughSkip } from './helpers/kernel.js';
 
 const SIZES = [0, 1, 4095, 4096, 65536 + 17, (1 << 20) + 4096 * 3 + 5];
+// Passthrough modes run where the kernel offers passthrough and a backing file can be registered.
+const ptSkip = await passthroughSkip('integrity in the passthrough modes');
+const skipOf = (mode: (typeof MODES)[number]): string | false => (!isRoot() ? 'needs root' : isPassthroughMode(mode) ? ptSkip : false);
 
 for (const mode of MODES) {
-  test(`integrity: ${mode}`, { skip: !isRoot() && 'needs root' }, async () => {
+  test(`integrity: ${mode}`, { skip: skipOf(mode) }, async () => {
     await withMount({ mode }, async ({ mnt, backing, server }) => {
       mkdirSync(join(mnt, 'a', 'b'), { recursive: true });
       const files: Array<{ rel: string; data: Buffer }> = [];
@@ -50,9 +54,9 @@ for (const mode of MODES) {
   });
 }
 
-test('integrity: fio --verify=crc32c, 4 jobs, in every mode', { skip: !isRoot() && 'needs root' }, async (t) => {
+test('integrity: fio --verify=crc32c, 4 jobs, in every mode the kernel can run', { skip: !isRoot() && 'needs root' }, async (t) => {
   if (!requireTool('fio')) return t.skip('fio missing');
-  for (const mode of MODES) {
+  for (const mode of MODES.filter((m) => skipOf(m) === false)) {
     await withMount({ mode }, async ({ mnt }) => {
       const r = spawnSync(
         'fio',

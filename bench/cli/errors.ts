@@ -1,4 +1,4 @@
-// Exit-code contract (design.md "CLI contract"): 0 success, 2 bad usage, 1 failure.
+// Exit-code contract (README "What you get"): 0 success, 2 bad usage, 1 failure.
 
 /** Bad usage: exit 2. The message says what to type instead. */
 export class UsageError extends Error {}

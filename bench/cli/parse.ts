@@ -1,4 +1,5 @@
 // Parsers for option values; each throws UsageError naming the option and what is accepted.
+import { DelayError, parseDelay } from '../delay.js';
 import { UsageError } from './errors.js';
 import { parseModeSpec } from '../modes.js';
 import type { ServerKind } from '../server/mounted.js';
@@ -42,30 +43,14 @@ export function parseIntList(v: string, what: string): number[] {
   return parseList(v).map((s) => parsePositiveInt(s, what));
 }
 
-/**
- * A server delay spec: `write=200us,read=1ms` or `none`. Validated here so a typo fails before any
- * mount; the server parses the same syntax.
- */
-export function parseDelaySpec(v: string): string {
-  const t = v.trim();
-  if (t === '' || t === 'none' || t === '0') return '';
-  for (const part of parseList(t)) {
-    const m = /^([a-z_0-9]+)=(\d+(?:\.\d+)?)(ns|us|ms|s)$/i.exec(part);
-    if (!m) throw new UsageError(`delay "${part}" must look like write=200us (opcode=time with unit ns|us|ms|s)`);
+/** A server delay spec (`write=200us,read=1ms` or `none`), checked before any mount; '' for none. */
+export function parseDelaySpec(v: string, what = '--delay'): string {
+  try {
+    return parseDelay(v).spec;
+  } catch (e) {
+    if (e instanceof DelayError) throw new UsageError(`${what}: ${e.message}`);
+    throw e;
   }
-  return t.toLowerCase();
-}
-
-/** Delay in ns for one opcode of a delay spec, 0 when absent. */
-export function delayNs(spec: string, opcode: string): number {
-  for (const part of parseList(spec)) {
-    const m = /^([a-z_0-9]+)=(\d+(?:\.\d+)?)(ns|us|ms|s)$/i.exec(part);
-    if (m && m[1]!.toLowerCase() === opcode.toLowerCase()) {
-      const mult = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 }[m[3]!.toLowerCase() as 'ns' | 'us' | 'ms' | 's'];
-      return Number(m[2]) * mult;
-    }
-  }
-  return 0;
 }
 
 /**

@@ -38,7 +38,7 @@ export interface MicroOptions {
 /** Errnos the mode rules predict for a task: the cell is unsupported, not broken. */
 const PREDICTED: Record<string, Record<string, string>> = {
   'mmap-first-touch': {
-    ENODEV: 'ENODEV: a shared mmap of a DIRECT_IO file needs DIRECT_IO_ALLOW_MMAP (kernel-fuse.md §2.2)',
+    ENODEV: 'ENODEV: a shared mmap of a DIRECT_IO file needs DIRECT_IO_ALLOW_MMAP (docs/kernel-fuse.md "mmap rules")',
   },
 };
 

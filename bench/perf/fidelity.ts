@@ -32,7 +32,7 @@ import { runFio } from './fio.js';
 import { harnessRandWrite } from './harness-run.js';
 import { median, type Goal } from './goals.js';
 import { textTable } from '../text-table.js';
-import { bootstrapMedianCI, DEFAULT_STATS, type RatioCI } from '../../reports/stats.js';
+import { bootstrapMedianCI, DEFAULT_STATS, type RatioCI } from '../analysis/stats.js';
 
 const FILE = 'fidelity.dat';
 const SIZE = 64 << 20;

@@ -1,6 +1,6 @@
 // The perf figures' goals: a ratio against its target, and the PASS/MISS lines.
 
-export { median } from '../../reports/cells.js';
+export { median } from '../analysis/stats.js';
 
 export interface Goal {
   name: string;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FailError, UsageError } from '../cli/errors.js';
 import type { Backend, Mode } from '../modes.js';
-import { bootstrapMedianCI, DEFAULT_STATS, type RatioCI } from '../../reports/stats.js';
+import { bootstrapMedianCI, DEFAULT_STATS, type RatioCI } from '../analysis/stats.js';
 import { startServer } from '../server/process.js';
 import { ensureDataFile } from '../scenarios/files.js';
 import { runFio, type FioResult } from './fio.js';
@@ -84,7 +84,7 @@ const ok = (xs: ReadonlyArray<FioResult | null>): FioResult[] => xs.filter((x): 
 
 /**
  * `tmpfs` puts the backing directory on a tmpfs of its own (mounted here, unmounted in `finally`), the
- * setting of the passthrough_hp reference figures in kernel-fuse.md (trap 9); `disk` uses /tmp.
+ * setting of the passthrough_hp reference figures in docs/kernel-fuse.md "Reference figures"; `disk` uses /tmp.
  */
 export async function perfServerVsNative(o: ServerPerfOptions): Promise<ServerPerf> {
   const { runtimeSec, rounds, log } = o;

@@ -1,4 +1,5 @@
-// Rule 1.2(b): O_APPEND writes take the exclusive lock even with PARALLEL.
+// docs/kernel-fuse.md "When a direct write is exclusive" (b): O_APPEND writes take the exclusive lock even
+// with PARALLEL.
 import { inFlightProbe, type InFlightSpec } from './inflight.js';
 
 export const appendExclusiveSpec: InFlightSpec = {

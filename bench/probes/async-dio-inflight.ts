@@ -1,4 +1,4 @@
-// Rule 1.4: "exclusive" bounds submission, not completion. With FUSE_ASYNC_DIO and asynchronous
+// docs/kernel-fuse.md "Exclusive limits submission, not completion": with FUSE_ASYNC_DIO and asynchronous
 // submission (Linux AIO, depth 8, one fd) a non-extending O_DIRECT write to a DIRECT_IO file is
 // queued and the inode lock dropped, so many WRITEs are in flight without PARALLEL_DIRECT_WRITES.
 // Extending async writes are forced synchronous (1), and so is everything without ASYNC_DIO (1).

@@ -1,5 +1,5 @@
-// Rule 2.1: an inode holds one backing file; a passthrough open naming a different backing id (the
-// server registered the same file again) fails with EIO. Control: the same id again works.
+// docs/kernel-fuse.md "Open errors": an inode holds one backing file; a passthrough open naming a different
+// backing id (the server registered the same file again) fails with EIO. Control: the same id again works.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { passthroughUnsupported } from './capabilities.js';

@@ -1,5 +1,6 @@
-// Rule 1.2(c)/§2: one caching open anywhere on the inode (an open replied without DIRECT_IO) puts it
-// in caching mode and parallel DIO writes go exclusive; its close restores the shared path.
+// docs/kernel-fuse.md "When a direct write is exclusive" (c), "The iomode state machine": one caching open
+// anywhere on the inode (an open replied without DIRECT_IO) puts it in caching mode and parallel DIO writes
+// go exclusive; its close restores the shared path.
 import { closeSync, openSync } from 'node:fs';
 import { hasIomode, parallelDioUnsupported } from './capabilities.js';
 import type { ProbeDef } from './types.js';

@@ -1,7 +1,8 @@
-// Rule §2: a caching open sets the inode's caching bit, then waits (uninterruptibly) for the parallel
-// DIO writes already in flight. Eight writers each issue one WRITE, held for DELAY at the server; the
-// caching open is issued a quarter delay into that batch. It must return only after those writes completed; an
-// open with no write in flight must not wait. The wait, as a fraction of the delay, is reported.
+// docs/kernel-fuse.md "The iomode state machine": a caching open sets the inode's caching bit, then waits
+// (uninterruptibly) for the parallel DIO writes already in flight. Eight writers each issue one WRITE, held
+// for DELAY at the server; the caching open is issued a quarter delay into that batch. It must return only
+// after those writes completed; an open with no write in flight must not wait. The wait, as a fraction of
+// the delay, is reported.
 import { hasIomode, parallelDioUnsupported } from './capabilities.js';
 import type { ProbeDef } from './types.js';
 import { FILE_SIZE, measureWrites, presize } from './writers.js';

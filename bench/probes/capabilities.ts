@@ -1,7 +1,7 @@
 // What a probe may assume about the kernel, read from INIT (offered flags and protocol) — never from
 // `uname -r`: distribution kernels backport. The protocol minor the kernel sends in its INIT request
 // pins an era: 7.39 = 6.6..6.8, 7.40 = 6.9..6.11 (iomode, passthrough), 7.41 = 6.12/6.13,
-// 7.42 = 6.14 (io_uring), 7.45 = 6.18 (kernel-fuse.md §5).
+// 7.42 = 6.14 (io_uring), 7.45 = 6.18 (docs/kernel-fuse.md "Kernel versions").
 import type { ReadyInfo } from '../server/types.js';
 
 export function offers(offer: ReadyInfo, flag: string): boolean {

@@ -1,4 +1,5 @@
-// Every probe, in table order (kernel-fuse.md §1, then §2, then §3).
+// Every probe, in table order (the order of docs/kernel-fuse.md: direct-I/O writes, the iomode state
+// machine, passthrough).
 import { appendExclusive } from './append-exclusive.js';
 import { asyncDioInflight } from './async-dio-inflight.js';
 import { backingIdMismatchEio } from './backing-id-mismatch-eio.js';

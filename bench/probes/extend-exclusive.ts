@@ -1,4 +1,5 @@
-// Rule 1.2(d): a write past the kernel's cached i_size takes the exclusive lock even with PARALLEL.
+// docs/kernel-fuse.md "When a direct write is exclusive" (d): a write past the kernel's cached i_size takes
+// the exclusive lock even with PARALLEL.
 import { inFlightProbe, type InFlightSpec } from './inflight.js';
 
 export const extendExclusiveSpec: InFlightSpec = {

@@ -1,5 +1,6 @@
-// Conformance probes: the rules of kernel-fuse.md §1–3 as a table (id, rule, expected, observed,
-// verdict, changedIn). `fusebench probe` prints it; `fusebench run` stores it in results.json.
+// Conformance probes: the rules of docs/kernel-fuse.md ("Direct-I/O writes: shared or exclusive lock",
+// "The iomode state machine", "Passthrough") as a table (id, rule, expected, observed, verdict,
+// changedIn). `fusebench probe` prints it; `fusebench run` stores it in results.json.
 import type { Probe } from '../results/schema.js';
 import { runProbeSuite } from './runner.js';
 

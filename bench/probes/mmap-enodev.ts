@@ -1,5 +1,5 @@
-// Rule 2.2: a DIRECT_IO file without DIRECT_IO_ALLOW_MMAP refuses MAP_SHARED with ENODEV; MAP_PRIVATE
-// still works (it needs no coherence with direct writes).
+// docs/kernel-fuse.md "mmap rules": a DIRECT_IO file without DIRECT_IO_ALLOW_MMAP refuses MAP_SHARED with
+// ENODEV; MAP_PRIVATE still works (it needs no coherence with direct writes).
 import { closeFile, mapFile, O, openFile, touchMapping, unmapFile } from '../native/io.js';
 import type { ProbeDef } from './types.js';
 import { presize } from './writers.js';

@@ -1,5 +1,5 @@
-// Rule §2 / trap 4: the first MAP_SHARED mmap of a DIRECT_IO file (ALLOW_MMAP) is a caching user of
-// the inode until that *file* is released; munmap alone does not end it.
+// docs/kernel-fuse.md "The iomode state machine", trap 4: the first MAP_SHARED mmap of a DIRECT_IO file
+// (ALLOW_MMAP) is a caching user of the inode until that *file* is released; munmap alone does not end it.
 import { closeFile, mapFile, O, openFile, unmapFile } from '../native/io.js';
 import { allowMmapUnsupported, hasIomode } from './capabilities.js';
 import type { ProbeDef } from './types.js';

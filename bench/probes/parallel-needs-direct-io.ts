@@ -1,5 +1,6 @@
-// Rule 1.2(a)/1.1(4): without FOPEN_DIRECT_IO the kernel strips PARALLEL_DIRECT_WRITES at open; a
-// user O_DIRECT write then goes through fuse_cache_write_iter, which is always exclusive.
+// docs/kernel-fuse.md "When a direct write is exclusive" (a), "Which write path runs" (4): without
+// FOPEN_DIRECT_IO the kernel strips PARALLEL_DIRECT_WRITES at open; a user O_DIRECT write then goes through
+// fuse_cache_write_iter, which is always exclusive.
 import { inFlightProbe, type InFlightSpec } from './inflight.js';
 
 export const parallelNeedsDirectIoSpec: InFlightSpec = {

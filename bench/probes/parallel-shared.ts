@@ -1,4 +1,5 @@
-// Rule 1.3: DIRECT_IO|PARALLEL_DIRECT_WRITES, non-extending writes → the shared lock, N WRITEs in flight.
+// docs/kernel-fuse.md "What the server sees": DIRECT_IO|PARALLEL_DIRECT_WRITES, non-extending writes → the
+// shared lock, N WRITEs in flight.
 import { parallelDioUnsupported } from './capabilities.js';
 import { inFlightProbe, type InFlightSpec } from './inflight.js';
 

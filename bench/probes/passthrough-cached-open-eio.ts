@@ -1,5 +1,5 @@
-// Rule 2.1: while an inode is open in passthrough (a backing file is attached), an open the server
-// replies without FOPEN_PASSTHROUGH — cached, or DIRECT_IO only — fails with EIO.
+// docs/kernel-fuse.md "Open errors": while an inode is open in passthrough (a backing file is attached), an
+// open the server replies without FOPEN_PASSTHROUGH — cached, or DIRECT_IO only — fails with EIO.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { passthroughUnsupported } from './capabilities.js';

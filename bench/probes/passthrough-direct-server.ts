@@ -1,5 +1,6 @@
-// Rule 2.2: PASSTHROUGH|DIRECT_IO — DIRECT_IO wins for read/write (they go to the server) while mmap
-// still maps the backing file (no READ at the server), and the inode stays in passthrough mode.
+// docs/kernel-fuse.md "mmap rules": PASSTHROUGH|DIRECT_IO — DIRECT_IO wins for read/write (they go to the
+// server) while mmap still maps the backing file (no READ at the server), and the inode stays in
+// passthrough mode.
 import { closeSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { passthroughUnsupported } from './capabilities.js';

@@ -1,5 +1,5 @@
-// Rule 2.1: FOPEN_PASSTHROUGH accepts only DIRECT_IO, PARALLEL_DIRECT_WRITES and NOFLUSH beside it;
-// KEEP_CACHE with PASSTHROUGH fails the open with EIO.
+// docs/kernel-fuse.md "Open errors": FOPEN_PASSTHROUGH accepts only DIRECT_IO, PARALLEL_DIRECT_WRITES and
+// NOFLUSH beside it; KEEP_CACHE with PASSTHROUGH fails the open with EIO.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { passthroughUnsupported } from './capabilities.js';

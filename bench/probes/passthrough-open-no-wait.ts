@@ -1,8 +1,9 @@
-// Rule §2 (fix 7cc911262835, 6.9-rc5): a passthrough open while parallel DIO writes are in flight
-// neither waits for them nor pushes later writes to the exclusive path. Before the fix the parallel
-// writes fell back to exclusive. Writers hold each WRITE for DELAY; the passthrough open is issued a
-// tenth of a delay into the first batch (once the server holds writes) and kept open; once that
-// batch is over, the server's window shows whether the writes issued after the open still overlap.
+// docs/kernel-fuse.md "The iomode state machine" (fix 7cc911262835, 6.9-rc5): a passthrough open while
+// parallel DIO writes are in flight neither waits for them nor pushes later writes to the exclusive path.
+// Before the fix the parallel writes fell back to exclusive. Writers hold each WRITE for DELAY; the
+// passthrough open is issued a tenth of a delay into the first batch (once the server holds writes) and
+// kept open; once that batch is over, the server's window shows whether the writes issued after the open
+// still overlap.
 import { passthroughUnsupported } from './capabilities.js';
 import type { ProbeDef } from './types.js';
 import { FILE_SIZE, measureWrites, presize } from './writers.js';

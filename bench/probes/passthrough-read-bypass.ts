@@ -1,5 +1,5 @@
-// Rule §3: with FOPEN_PASSTHROUGH, read() and mmap faults go to the backing file: the server sees the
-// OPEN but not a single READ.
+// docs/kernel-fuse.md "Passthrough": with FOPEN_PASSTHROUGH, read() and mmap faults go to the backing file:
+// the server sees the OPEN but not a single READ.
 import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mapFile, touchMapping, unmapFile } from '../native/io.js';

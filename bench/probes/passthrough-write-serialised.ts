@@ -1,8 +1,9 @@
-// Rule 1.1(3): fuse_passthrough_write_iter holds the FUSE inode lock exclusive around the backing
-// write, so passthrough writes to one inode are serialised whatever the open flags. The backing write
-// itself is invisible to our server, so stack two mounts: the upper one (PASSTHROUGH) uses the lower
-// one (DIRECT_IO|PARALLEL, every WRITE held) as its backing directory. The lower server then counts
-// the upper mount's writes in flight. Control: the same writers straight on the lower mount overlap.
+// docs/kernel-fuse.md "Which write path runs" (3): fuse_passthrough_write_iter holds the FUSE inode lock
+// exclusive around the backing write, so passthrough writes to one inode are serialised whatever the open
+// flags. The backing write itself is invisible to our server, so stack two mounts: the upper one
+// (PASSTHROUGH) uses the lower one (DIRECT_IO|PARALLEL, every WRITE held) as its backing directory. The
+// lower server then counts the upper mount's writes in flight. Control: the same writers straight on the
+// lower mount overlap.
 import { passthroughUnsupported } from './capabilities.js';
 import type { ProbeDef } from './types.js';
 import { describeWrites, FILE_SIZE, lockPathOf, measureWrites, presize, WRITE_DELAY_MS } from './writers.js';

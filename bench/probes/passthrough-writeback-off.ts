@@ -1,7 +1,7 @@
-// Rule §3 / trap 5: with WRITEBACK_CACHE negotiated the kernel silently leaves passthrough off even
-// though PASSTHROUGH was accepted in the INIT reply: BACKING_OPEN fails with EPERM, and an open the
-// server still answers with FOPEN_PASSTHROUGH (policy backingFailure: reply-anyway) fails with EIO in
-// the kernel.
+// docs/kernel-fuse.md "Passthrough", trap 5: with WRITEBACK_CACHE negotiated the kernel silently leaves
+// passthrough off even though PASSTHROUGH was accepted in the INIT reply: BACKING_OPEN fails with EPERM,
+// and an open the server still answers with FOPEN_PASSTHROUGH (policy backingFailure: reply-anyway) fails
+// with EIO in the kernel.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kernelMinor, offers } from './capabilities.js';

@@ -1,4 +1,4 @@
-// A probe turns one rule of kernel-fuse.md into a situation on a real mount, an observation, and a
+// A probe turns one rule of docs/kernel-fuse.md into a situation on a real mount, an observation, and a
 // verdict against what is expected for the capabilities this kernel offers at INIT.
 import type { Piscina } from 'piscina';
 import type { Probe } from '../results/schema.js';
@@ -46,9 +46,9 @@ export interface ProbeContext {
 
 export interface ProbeDef {
   id: string;
-  /** The rule, in one sentence, as kernel-fuse.md states it. */
+  /** The rule, in one sentence, as docs/kernel-fuse.md states it. */
   rule: string;
-  /** Kernel release where this behaviour appeared or changed (kernel-fuse.md §5), or null. */
+  /** Kernel release where this behaviour appeared or changed (docs/kernel-fuse.md "Kernel versions"), or null. */
   changedIn: string | null;
   /** Reason this kernel cannot run the probe, decided from the INIT offer only; null when it can. */
   unsupported?(offer: ReadyInfo): string | null;

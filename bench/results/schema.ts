@@ -1,4 +1,4 @@
-// The results document (design.md "Results"). Files from other people are untrusted input:
+// The results document (README "Results"). Files from other people are untrusted input:
 // everything read back goes through `parseResults`, which names the first bad field.
 import { z } from 'zod';
 
@@ -24,6 +24,19 @@ export const OpStatsSchema = z.object({
 });
 export type OpStats = z.infer<typeof OpStatsSchema>;
 
+/**
+ * The server's service time of one opcode (its `read()` of the request until its reply is written),
+ * as fusebench-server's stats send it: a log histogram with 8 sub-buckets per power of two.
+ */
+export const ServiceTimeSchema = z.object({
+  p50Ns: ns,
+  p99Ns: ns,
+  maxNs: ns,
+  /** Non-empty buckets: [largest value in the bucket (ns), requests]. */
+  buckets: z.array(z.tuple([ns, count])).max(1024),
+});
+export type ServiceTime = z.infer<typeof ServiceTimeSchema>;
+
 export const ServerOpStatsSchema = z.object({
   count,
   bytes: count.optional(),
@@ -31,6 +44,8 @@ export const ServerOpStatsSchema = z.object({
   maxInFlightPerInode: count,
   meanInFlight: z.number().nonnegative().optional(),
   maxInFlight: count.optional(),
+  /** Absent in files written before it was recorded, and for server kinds that do not measure it. */
+  service: ServiceTimeSchema.optional(),
 });
 export type ServerOpStats = z.infer<typeof ServerOpStatsSchema>;
 

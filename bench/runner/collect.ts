@@ -56,6 +56,7 @@ export function serverOpStats(s: ServerStats | null): Record<string, ServerOpSta
       maxInFlightPerInode: o.maxInFlightPerInode,
       ...(o.meanInFlight !== undefined ? { meanInFlight: o.meanInFlight } : {}),
       ...(o.maxInFlight !== undefined ? { maxInFlight: o.maxInFlight } : {}),
+      ...(o.service ? { service: { p50Ns: o.service.p50Ns, p99Ns: o.service.p99Ns, maxNs: o.service.maxNs, buckets: o.service.buckets.map(([ns, n]) => [ns, n] as [number, number]) } } : {}),
     };
   }
   return out;

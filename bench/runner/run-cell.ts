@@ -110,7 +110,7 @@ export async function runCell(plan: CellPlan, env: RunEnv): Promise<Cell> {
     if (observed.some((e) => expected.includes(e)) && totalOps === 0) {
       status = 'unsupported';
       for (const [op, o] of Object.entries(out.ops)) if (o.count === 0) delete out.ops[op];
-      reason = `${expected.join(', ')} as the mode rules predict (kernel-fuse.md §2.2)`;
+      reason = `${expected.join(', ')} as the mode rules predict (docs/kernel-fuse.md "mmap rules")`;
     } else {
       reason = `expected ${expected.join(', ')} but the operation ${totalOps > 0 ? 'succeeded' : `failed with ${observed.join(', ') || 'nothing'}`}`;
       status = 'error';

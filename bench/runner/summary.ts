@@ -1,13 +1,12 @@
-// The terminal summary of a run: one line per cell key, repeats merged by median.
+// The terminal summary of a run: one line per cell and operation, rendered from the same cell
+// summaries as the report's tables (bench/analysis), so both print the same numbers.
 import type { Cell } from '../results/schema.js';
+import { groupCells } from '../analysis/groups.js';
+import { summarizeCell } from '../analysis/cell-summary.js';
 import { fmtNs, fmtRate } from '../format.js';
 import { textTable } from '../text-table.js';
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? 0 : s[Math.floor((s.length - 1) / 2)]!;
-}
-
+/** The progress line of one finished cell (one repeat). */
 export function cellLine(c: Cell): string {
   if (c.status !== 'ok') return `${c.status}: ${c.reason ?? ''}`;
   const ops = Object.entries(c.ops)
@@ -18,47 +17,49 @@ export function cellLine(c: Cell): string {
   return ops + lock;
 }
 
+/** A status with its reason on one line: a reason's first line is the one that says what happened. */
+function statusText(status: string, reason: string | null): string {
+  if (status === 'ok' || !reason) return status;
+  const line = reason.split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' / ');
+  return `${status}: ${line.length > 160 ? `${line.slice(0, 157)}...` : line}`;
+}
+
+const HEAD = ['scenario', 'mode', 'delay', 'jobs', 'op', 'ops/s', 'MB/s', 'p50', 'p99', 'p99.9', 'lock', 'maxWr', 'srvREAD', 'status'];
+const NUMERIC = new Set(['ops/s', 'MB/s', 'p50', 'p99', 'p99.9', 'maxWr', 'srvREAD']);
+
 export function summaryTable(cells: Cell[]): string {
-  const groups = new Map<string, Cell[]>();
-  for (const c of cells) {
-    const key = c.id.replace(/\/r\d+$/, '');
-    groups.set(key, [...(groups.get(key) ?? []), c]);
-  }
-  const head = ['scenario', 'mode', 'delay', 'jobs', 'op', 'ops/s', 'MB/s', 'p50', 'p99', 'p99.9', 'lock', 'maxWr', 'srvREAD', 'status'];
   const rows: string[][] = [];
-  for (const cs of groups.values()) {
-    const c0 = cs[0]!;
-    const mode = [c0.mode, ...c0.init].join('+');
-    const status = cs.every((c) => c.status === 'ok') ? 'ok' : `${cs.find((c) => c.status !== 'ok')!.status}`;
-    const opNames = [...new Set(cs.flatMap((c) => Object.keys(c.ops)))];
-    const locks = [...new Set(cs.map((c) => c.lockPath))].join('/');
-    const maxWr = String(Math.max(0, ...cs.map((c) => c.serverStats['WRITE']?.maxInFlightPerInode ?? 0)));
-    const srvRead = String(median(cs.map((c) => c.serverStats['READ']?.count ?? 0)));
-    if (opNames.length === 0) {
-      rows.push([c0.scenario, mode, c0.delay, String(c0.jobs), '-', '-', '-', '-', '-', '-', locks, maxWr, srvRead, `${status}: ${(c0.reason ?? '').slice(0, 60)}`]);
+  for (const g of groupCells(cells)) {
+    const s = summarizeCell(g);
+    const p = g.parts;
+    const lock = s.lock?.verdict ?? 'n/a';
+    const maxWr = s.lock ? String(s.lock.max) : '-';
+    const srvRead = s.serverReads === null ? '-' : String(s.serverReads);
+    const status = statusText(s.status, s.reason);
+    const head = [p.scenario, p.mode, p.delay, String(p.jobs)];
+    if (s.ops.length === 0) {
+      rows.push([...head, '-', '-', '-', '-', '-', '-', lock, maxWr, srvRead, status]);
       continue;
     }
-    for (const op of opNames) {
-      const os = cs.map((c) => c.ops[op]).filter((o) => o !== undefined);
+    for (const o of s.ops) {
       rows.push([
-        c0.scenario,
-        mode,
-        c0.delay,
-        String(c0.jobs),
-        op,
-        fmtRate(median(os.map((o) => o.opsPerSec))),
-        (median(os.map((o) => o.bytesPerSec)) / 1e6).toFixed(1),
-        fmtNs(median(os.map((o) => o.p50Ns))),
-        fmtNs(median(os.map((o) => o.p99Ns))),
-        fmtNs(median(os.map((o) => o.p999Ns))),
-        locks,
+        ...head,
+        o.op,
+        fmtRate(o.throughput.opsPerSec),
+        (o.throughput.bytesPerSec / 1e6).toFixed(1),
+        fmtNs(o.latency.p50Ns),
+        fmtNs(o.latency.p99Ns),
+        fmtNs(o.latency.p999Ns),
+        lock,
         maxWr,
         srvRead,
         status,
       ]);
     }
   }
-  const numeric = new Set(['ops/s', 'MB/s', 'p50', 'p99', 'p99.9', 'maxWr', 'srvREAD']);
-  return textTable(head, rows, { numeric: (c) => numeric.has(head[c]!) }) +
-    '(medians over repeats; lock = verdict from server-side WRITEs in flight per inode; maxWr = max WRITEs in flight on one inode; srvREAD = READ requests the server saw; closed-loop load)\n';
+  return (
+    textTable(HEAD, rows, { numeric: (c) => NUMERIC.has(HEAD[c]!) }) +
+    '(p50/p99/p99.9 from the repeats\' histograms merged, as in the report; ops/s and MB/s medians over repeats; lock = verdict from ' +
+    'server-side WRITEs in flight per inode; maxWr = max WRITEs in flight on one inode; srvREAD = READ requests the server saw; closed-loop load)\n'
+  );
 }

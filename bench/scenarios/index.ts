@@ -1,4 +1,4 @@
-// The scenario catalogue (design.md "Scenarios"); each lives in its own file.
+// The scenario catalogue (README "Scenarios"); each lives in its own file.
 import { dioWrite } from './dio-write.js';
 import { dioWriteExtend } from './dio-write-extend.js';
 import { fallback } from './fallback.js';

@@ -1,5 +1,5 @@
 // MAP_SHARED read and write faults. The mode rules decide whether the mapping exists at all:
-// a DIRECT_IO file without DIRECT_IO_ALLOW_MMAP refuses MAP_SHARED with ENODEV (kernel-fuse.md §2.2).
+// a DIRECT_IO file without DIRECT_IO_ALLOW_MMAP refuses MAP_SHARED with ENODEV (docs/kernel-fuse.md "mmap rules").
 import { O } from '../native/io.js';
 import { DATA_FILE_SIZE, ensureDataFile } from './files.js';
 import { commonUnsupported, wantsPassthrough } from './passthrough-support.js';

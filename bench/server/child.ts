@@ -14,6 +14,7 @@ import type { ServerStats, WindowStats } from './types.js';
 
 const STOP_GRACE_MS = 5000;
 const ABORT_GRACE_MS = 2000;
+const STDERR_DRAIN_MS = 2000;
 
 /** The fields every server's ready line has. */
 export interface ChildReady {
@@ -159,7 +160,8 @@ export class ServerProcess<R extends ChildReady> {
     // A server that crashed earlier may have left its socket behind.
     rmSync(control, { force: true });
     const child = spawn(spec.command, spec.args(control), {
-      stdio: [spec.stdinPipe ? 'pipe' : 'ignore', 'pipe', spec.stderr === 'inherit' ? 'inherit' : 'pipe'],
+      // stderr is always a pipe, so its reason can go into our error message; 'inherit' forwards it.
+      stdio: [spec.stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       // Its own process group: a Ctrl-C at the terminal reaches only us, and we decide when the
       // server stops (after the current cell), instead of it unmounting under running jobs. It still
       // dies with us (PR_SET_PDEATHSIG / stdin EOF), and exit hooks stop it.
@@ -169,10 +171,12 @@ export class ServerProcess<R extends ChildReady> {
       /* the child is gone; exit handling reports it */
     });
     let tail = '';
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (d: string) => {
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (d: string) => {
+      if (spec.stderr === 'inherit') process.stderr.write(d);
       tail = (tail + d).slice(-8192);
     });
+    const stderrClosed = new Promise<void>((r) => child.stderr!.once('close', () => r()));
     const lines = createInterface({ input: child.stdout! });
     let resolveExit!: (v: ExitLine) => void;
     const exitLine = new Promise<ExitLine>((r) => (resolveExit = r));
@@ -191,13 +195,14 @@ export class ServerProcess<R extends ChildReady> {
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        // Give the stderr pipe a moment to drain so the message is complete.
-        setTimeout(() => {
+        // The reason is on stderr: read it to the end (bounded, in case something else holds the pipe).
+        void settlesWithin(stderrClosed, STDERR_DRAIN_MS).then(() => {
+          const why = tail.trim();
           rej(
             reported ??
-              new FailError(`${spec.name} exited before the mount was ready (${signal ?? `exit ${code}`}):\n${tail.trim() || '(no message)'}`),
+              new FailError(`${spec.name} exited before the mount was ready (${signal ?? `exit ${code}`}): ${why === '' ? '(it wrote no reason on stderr)' : why}`),
           );
-        }, 50);
+        });
       });
       lines.on('line', (text) => {
         let msg: Record<string, unknown>;

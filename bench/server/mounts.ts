@@ -48,7 +48,7 @@ const CONNECTIONS = '/sys/fs/fuse/connections';
 
 /**
  * Aborts a FUSE connection so every request blocked on it fails with ENOTCONN: the only way out of a
- * caching open stuck uninterruptibly behind a stalled server (kernel-fuse.md §7.3). Mounts fusectl
+ * caching open stuck uninterruptibly behind a stalled server (docs/kernel-fuse.md "Traps", 3). Mounts fusectl
  * when it is missing and unmounts it again afterwards, so no mount of ours stays behind.
  */
 export function abortConnection(connection: number): boolean {

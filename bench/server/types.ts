@@ -25,7 +25,7 @@ export interface ServerOptions {
   asan?: boolean;
   /** Milliseconds to wait for the ready line. */
   readyTimeoutMs?: number;
-  /** Where the server's stderr goes: 'inherit' for a foreground mount, else kept for error messages. */
+  /** The server's stderr is always kept for error messages; 'inherit' also forwards it (a foreground mount). */
   stderr?: 'inherit' | 'capture';
 }
 

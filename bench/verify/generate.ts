@@ -1,6 +1,6 @@
 // The seeded operation stream: the same seed and the same file sizes give the same operations, so a
 // failing run is replayed exactly with `--seed S --ops N` in the same mode.
-import { prng } from '../../reports/stats.js';
+import { prng } from '../analysis/stats.js';
 import type { FileModel } from './model.js';
 import type { FallocMode, Op, Path } from './ops.js';
 

@@ -490,7 +490,7 @@ struct fuse_backing_map {
 #define FUSE_DEV_IOC_BACKING_CLOSE 0x4004E502UL /* _IOW(229, 2, uint32_t) */
 #define FUSE_DEV_IOC_SYNC_INIT 0xE503UL /* _IO(229, 3), 6.18+: INIT inside mount(2) */
 
-/* ---- sizes the kernel checks (kernel-fuse.md section 4) ---------------------------------------------- */
+/* ---- sizes the kernel checks (docs/kernel-fuse.md "Protocol 7.45: bit values and sizes") ---------------------------------------------- */
 _Static_assert(sizeof(struct fuse_in_header) == 40, "fuse_in_header");
 _Static_assert(sizeof(struct fuse_out_header) == 16, "fuse_out_header");
 _Static_assert(sizeof(struct fuse_init_in) == 64, "fuse_init_in");

@@ -2,8 +2,8 @@
 // drawn from a seeded distribution, a per-repeat run-to-run wobble, and an optional server-delay factor.
 // For report and compare tests while (and after) `fusebench run` produces the real thing.
 import { encode, newHistogram, recordAll, summarize } from '../../bench/hist/histogram.js';
-import { parseResults, SCHEMA_VERSION, type Cell, type Micro, type OpStats, type Probe, type Results, type ServerOpStats, type TimePoint } from '../../bench/results/schema.js';
-import { prng } from '../../reports/stats.js';
+import { parseResults, SCHEMA_VERSION, type Cell, type Micro, type OpStats, type Probe, type Results, type ServerOpStats, type ServiceTime, type TimePoint } from '../../bench/results/schema.js';
+import { prng } from '../../bench/analysis/stats.js';
 
 export interface SyntheticOptions {
   seed?: number;
@@ -114,6 +114,34 @@ function drawOp(r: () => number, baseNs: number, level: number, n: number): numb
   return out;
 }
 
+/**
+ * A service-time histogram as fusebench-server sends it (native/server/stats.c: 8 sub-buckets per
+ * power of two, exact below 8 ns, buckets named by their largest value), for values in ns.
+ */
+export function serviceTime(values: number[]): ServiceTime {
+  const buckets = new Map<number, number>();
+  let max = 0;
+  for (const x of values) {
+    const v = Math.max(0, Math.round(x));
+    max = Math.max(max, v);
+    let upper = v;
+    if (v >= 8) {
+      const msb = v.toString(2).length - 1;
+      const sub = Math.floor(v / 2 ** (msb - 3)) & 7;
+      upper = (8 + sub + 1) * 2 ** (msb - 3) - 1;
+    }
+    buckets.set(upper, (buckets.get(upper) ?? 0) + 1);
+  }
+  const sorted = [...buckets].sort((a, b) => a[0] - b[0]);
+  const at = (p: number): number => {
+    const want = values.length - Math.floor((values.length * (100 - p)) / 100);
+    let seen = 0;
+    for (const [u, n] of sorted) if ((seen += n) >= want) return Math.min(u, max);
+    return max;
+  };
+  return { p50Ns: at(50), p99Ns: at(99), maxNs: max, buckets: sorted };
+}
+
 function opStats(values: number[], jobs: number, bytes: number, serialised: boolean): { stats: OpStats; durationNs: number } {
   const h = newHistogram();
   recordAll(h, values);
@@ -218,7 +246,7 @@ export function syntheticResults(o: SyntheticOptions = {}): Results {
               continue;
             }
             if (scenario === 'mmap' && f.includes('DIRECT_IO') && !pt && !init.includes('allow-mmap')) {
-              cells.push({ ...base, durationNs: 0, status: 'unsupported', reason: 'ENODEV as the mode rules predict (kernel-fuse.md §2.2)', lockPath: 'n/a', ops: {}, serverStats: {}, errors: { ENODEV: jobs }, expectedErrors: ['ENODEV'] });
+              cells.push({ ...base, durationNs: 0, status: 'unsupported', reason: 'ENODEV as the mode rules predict (docs/kernel-fuse.md "mmap rules")', lockPath: 'n/a', ops: {}, serverStats: {}, errors: { ENODEV: jobs }, expectedErrors: ['ENODEV'] });
               continue;
             }
             const level = Math.exp(noise * gauss(r)) * (server === 'fuse-native' ? 3 : 1);
@@ -242,9 +270,11 @@ export function syntheticResults(o: SyntheticOptions = {}): Results {
                   bytes: (prev?.bytes ?? 0) + samples * m.bytes,
                   maxInFlightPerInode: shared ? jobs : 1,
                   meanInFlight: shared ? jobs * (0.8 + 0.15 * r()) : 0.95,
+                  // The server's part of each call: the delay it holds plus a share of the rest.
+                  service: serviceTime(values.map((v) => delayNs + 0.5 * Math.max(0, v - delayNs))),
                 };
               }
-              if (m.serverRead) serverStats['READ'] = { count: samples, bytes: samples * m.bytes, maxInFlightPerInode: jobs, meanInFlight: jobs * 0.7 };
+              if (m.serverRead) serverStats['READ'] = { count: samples, bytes: samples * m.bytes, maxInFlightPerInode: jobs, meanInFlight: jobs * 0.7, service: serviceTime(values.map((v) => 0.5 * v)) };
             }
             const w = serverStats['WRITE'];
             const lockPath = !w || w.count === 0 ? 'n/a' : w.maxInFlightPerInode > 1 ? 'shared' : jobs > 1 ? 'exclusive' : 'n/a';

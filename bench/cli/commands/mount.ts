@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { startServer } from '../../server/process.js';
 import { formatStatsTable } from '../../server/format-stats.js';
 import { BACKENDS, parseFopenList, parseInitList, parseModeSpec, type Backend } from '../../modes.js';
+import { requireBackingDir, requireMountpoint } from '../dirs.js';
 import { UsageError } from '../errors.js';
 import { parseDelaySpec, parsePositiveInt } from '../parse.js';
 
@@ -24,14 +25,16 @@ export function registerMount(program: Command): void {
     .summary('serve a mount in the foreground (for fio, fstests or a shell)')
     .description(
       'Mount fusebench-server over a backing directory and serve in the foreground until Ctrl-C ' +
-        '(for fio, fstests or a shell). Prints the server stats on exit; always unmounts.',
+        '(for fio, fstests or a shell). Prints the server stats on exit; always unmounts. Both directories must ' +
+        'exist (nothing is created) and the mountpoint must be empty and outside the backing directory; otherwise ' +
+        'it exits 2 before starting anything, as it does for an unknown opcode in --delay.',
     )
-    .argument('<mountpoint>', 'empty directory to mount on (created if missing)')
-    .requiredOption('--backing <dir>', 'backing directory the filesystem passes through to (created if missing)')
+    .argument('<mountpoint>', 'an existing empty directory to mount on')
+    .requiredOption('--backing <dir>', 'an existing directory the filesystem passes through to')
     .option('--mode <mode>', 'cached | direct | parallel | passthrough | passthrough-direct | passthrough-parallel, optionally +allow-mmap/+async-dio/+writeback', 'parallel')
     .option('--fopen <flags>', 'raw FOPEN flags replied to every open instead of a mode, e.g. DIRECT_IO,KEEP_CACHE')
     .option('--init <opts>', 'INIT options: allow-mmap,async-dio,writeback (added to those in --mode)')
-    .option('--delay <spec>', 'hold requests per opcode, e.g. write=1ms,read=200us', '')
+    .option('--delay <spec>', 'hold requests per opcode, e.g. write=1ms,read=200us (kernel opcode names; units ns|us|ms|s, a bare number is ns)', '')
     .option('--backend <kind>', 'disk (real I/O on the backing files) | null (writes dropped, reads return zeros)', 'disk')
     .option('--threads <n>', 'server threads (each on its own cloned /dev/fuse fd)')
     .option('--getxattr <answer>', 'enosys (kernel stops asking before each write) | enodata (like libfuse passthrough_hp)')
@@ -50,15 +53,18 @@ export function registerMount(program: Command): void {
       for (const i of extraInit) if (!spec.init.includes(i)) spec.init.push(i);
       if (!(BACKENDS as readonly string[]).includes(o.backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}`);
       if (o.getxattr && o.getxattr !== 'enosys' && o.getxattr !== 'enodata') throw new UsageError('--getxattr must be enosys or enodata');
+      const delay = parseDelaySpec(o.delay ?? '');
+      const threads = o.threads ? parsePositiveInt(o.threads, '--threads') : undefined;
+      const backing = requireBackingDir(o.backing);
       const server = await startServer({
-        backing: o.backing,
-        mountpoint,
+        backing,
+        mountpoint: requireMountpoint(mountpoint, backing),
         mode: o.fopen !== undefined ? null : spec.mode,
         fopen,
         init: spec.init,
-        delay: parseDelaySpec(o.delay ?? ''),
+        delay,
         backend: o.backend as Backend,
-        ...(o.threads ? { threads: parsePositiveInt(o.threads, '--threads') } : {}),
+        ...(threads !== undefined ? { threads } : {}),
         ...(o.getxattr ? { getxattr: o.getxattr as 'enosys' | 'enodata' } : {}),
         stderr: 'inherit',
       });

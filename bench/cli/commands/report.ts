@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { ResultsError } from '../../results/schema.js';
 import { writeReport } from '../../../reports/report.js';
-import { FailError } from '../errors.js';
+import { summaryTable } from '../../runner/summary.js';
+import { FailError, UsageError } from '../errors.js';
 
 export function registerReport(program: Command): void {
   program
@@ -18,7 +19,9 @@ export function registerReport(program: Command): void {
     .argument('<results>', 'a results.json written by fusebench run')
     .option('-o, --out <dir>', 'output directory (default: the directory of RESULTS; results.json is copied there if missing)')
     .option('--json', 'print { "report": PATH, "bytes": N } on stdout')
-    .action((resultsPath: string, o: { out?: string; json?: boolean }) => {
+    .option('--summary', 'print the summary table `fusebench run` prints (the same numbers as the report) on stdout instead of the path')
+    .action((resultsPath: string, o: { out?: string; json?: boolean; summary?: boolean }) => {
+      if (o.json && o.summary) throw new UsageError('--json and --summary both print on stdout: pick one');
       let out;
       try {
         out = writeReport(resultsPath, o.out);
@@ -29,6 +32,7 @@ export function registerReport(program: Command): void {
         throw e;
       }
       if (o.json) process.stdout.write(JSON.stringify({ report: out.path, bytes: out.bytes }) + '\n');
+      else if (o.summary) process.stdout.write(summaryTable(out.results.cells));
       else process.stdout.write(`${out.path}\n`);
       process.stderr.write(`fusebench: report ${out.path} (${Math.ceil(out.bytes / 1024)} KiB, kernel ${out.results.host.kernelRelease})\n`);
     });

@@ -8,6 +8,7 @@ import { DEFAULT_PRESET, FULL_PRESET, QUICK_PRESET, type MatrixOptions } from '.
 import { runMatrix } from '../../runner/run.js';
 import { summaryTable } from '../../runner/summary.js';
 import { SCENARIOS } from '../../scenarios/index.js';
+import { requireBackingDir } from '../dirs.js';
 import { FailError, UsageError } from '../errors.js';
 import { parseDelaySpec, parseDurationMs, parseIntList, parseList, parseModeList, parsePositiveInt, parseServerList, parseSize } from '../parse.js';
 import { runHooks } from '../run-hooks.js';
@@ -96,23 +97,24 @@ export function registerRun(program: Command): void {
     .option('--bs <size>', 'block size of write scenarios, e.g. 4k, 128k')
     .option('--duration <time>', 'timed window per cell, e.g. 2s, 500ms')
     .option('--repeat <n>', 'repeats per cell (CIs in compare come from these)')
-    .option('--delay <spec>', 'server delay per opcode, e.g. write=200us; repeat the flag for several values; "none" for no delay', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--delay <spec>', 'server delay per opcode, e.g. write=200us or write=1ms,getattr=50us (kernel opcode names; units ns|us|ms|s, a bare number is ns); repeat the flag for several values; "none" for no delay', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--backend <list>', 'disk (real backing I/O) and/or null (server drops writes, reads zeros)')
     .option('--server <list>', 'c (fusebench-server) and/or fuse-native (JavaScript, libfuse 2)')
     .option('--engine <list>', `${ENGINES.join(', ')} for the write scenarios (io_uring: raw syscalls, submission → completion per I/O)`)
     .option('--iodepth <n>', `I/Os each job keeps in flight with libaio or io_uring (1..${MAX_IODEPTH})`, '8')
-    .option('--backing <dir>', 'backing directory (default: .fusebench/backing in the package, created)')
+    .option('--backing <dir>', 'an existing backing directory (default: .fusebench/backing in the package, created if missing)')
     .option('--out <dir>', 'output directory (default: out/<timestamp>-<kernel release>)')
     .option('--no-probes', 'do not run the conformance probes')
     .option('--no-report', 'do not write index.html')
     .option('--json', 'print results.json on stdout instead of the summary table')
     .action(async (f: RunFlags) => {
       const matrix = matrixFromFlags(f);
+      // A --backing given by the user must exist; only the default one is created (by runMatrix).
+      const backing = f.backing !== undefined ? requireBackingDir(f.backing) : resolve(join(packageRoot(), '.fusebench', 'backing'));
       if (process.getuid?.() !== 0) {
         throw new FailError('fusebench run mounts FUSE filesystems with mount(2) and registers passthrough backing files, which needs root: run it as root');
       }
       const outDir = resolve(f.out ?? join('out', `${stamp()}-${release()}`));
-      const backing = resolve(f.backing ?? join(packageRoot(), '.fusebench', 'backing'));
       const stopSignal = { stop: false };
       const onSigint = (): void => {
         if (stopSignal.stop) {

@@ -2,21 +2,12 @@
 // (`write=200us,read=1ms`). Node timers have millisecond resolution, so a delay is a timer for all
 // but its last millisecond and event-loop polling for the rest: other requests keep being served
 // meanwhile, but sub-millisecond delays cost the server's thread some CPU (the C server sleeps).
+import { parseDelay } from '../../delay.js';
 
-const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };
-
-/** Opcode (upper case, kernel name) → delay in ns. Throws on a malformed spec. */
+/** Opcode (upper case, kernel name) → delay in ns. Throws DelayError on a malformed spec. */
 export function parseDelays(spec: string | undefined): Record<string, number> {
   const out: Record<string, number> = {};
-  const t = (spec ?? '').trim();
-  if (t === '' || t === 'none' || t === '0') return out;
-  for (const part of t.split(',')) {
-    const s = part.trim();
-    if (s === '') continue;
-    const m = /^([a-z_0-9]+)=(\d+(?:\.\d+)?)(ns|us|ms|s)$/i.exec(s);
-    if (!m) throw new Error(`delay "${s}" must look like write=200us (opcode=time with unit ns|us|ms|s)`);
-    out[m[1]!.toUpperCase()] = Math.round(Number(m[2]) * UNIT_NS[m[3]!.toLowerCase()]!);
-  }
+  for (const [op, ns] of Object.entries(parseDelay(spec ?? '').ns)) if (ns > 0) out[op] = ns;
   return out;
 }
 

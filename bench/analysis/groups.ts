@@ -1,9 +1,8 @@
-// Cells repeat (`repeat` 0..N-1); everything else is the cell key. Repeats are grouped for confidence
-// intervals and their histograms merged exactly for the spectrum — percentiles are never averaged.
-import type { Histogram } from 'hdr-histogram-js';
-import { mergeEncoded } from '../bench/hist/histogram.js';
-import type { Cell } from '../bench/results/schema.js';
-import { fmtBlockSize } from '../bench/format.js';
+// Cells repeat (`repeat` 0..N-1); everything else is the cell key. The terminal summary, the report
+// and the comparison all group cells here, so they agree on what one cell is.
+import type { Cell } from '../results/schema.js';
+import { fmtBlockSize } from '../format.js';
+import { mean } from './stats.js';
 
 /** The axes of a cell key other than scenario and mode (mode includes its INIT options). */
 export const VARIANT_AXES = ['engine', 'jobs', 'blockSize', 'backend', 'server', 'delay'] as const;
@@ -102,33 +101,26 @@ export function groupStatus(g: CellGroup): { status: Cell['status']; reason: str
 /** Operation names of the group's ok repeats, in first-seen order. */
 export function groupOps(g: CellGroup): string[] {
   const names: string[] = [];
-  for (const c of g.repeats) {
-    if (c.status !== 'ok') continue;
+  for (const c of okRepeats(g)) {
     for (const [op, o] of Object.entries(c.ops)) if (o.count > 0 && !names.includes(op)) names.push(op);
   }
   return names;
 }
 
-/** Exact merge of one operation's histograms over the ok repeats. Caller destroys it. */
-export function mergedHistogram(g: CellGroup, op: string): Histogram {
-  const enc = g.repeats.filter((c) => c.status === 'ok').map((c) => c.ops[op]?.histogram).filter((h): h is string => !!h);
-  return mergeEncoded(enc);
+export function okRepeats(g: CellGroup): Cell[] {
+  return g.repeats.filter((c) => c.status === 'ok');
 }
 
-export function median(xs: readonly number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-export function mean(xs: readonly number[]): number {
-  return xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
+export interface LockSummary {
+  verdict: string;
+  /** Max WRITEs in flight on one inode over the repeats. */
+  max: number;
+  mean: number | null;
 }
 
 /** The lock path the server saw over a group's ok repeats (verdicts joined when repeats disagree). */
-export function lockSummary(g: CellGroup): { verdict: string; max: number; mean: number | null } | null {
-  const ok = g.repeats.filter((c) => c.status === 'ok').filter((c) => (c.serverStats['WRITE']?.count ?? 0) > 0);
+export function lockSummary(g: CellGroup): LockSummary | null {
+  const ok = okRepeats(g).filter((c) => (c.serverStats['WRITE']?.count ?? 0) > 0);
   if (ok.length === 0) return null;
   const verdicts = [...new Set(ok.map((c) => c.lockPath))];
   const means = ok.map((c) => c.serverStats['WRITE']?.meanInFlight).filter((v): v is number => v !== undefined);

@@ -2,22 +2,21 @@
 // cells; columns = inputs, labelled by kernel release) and timings pairwise against the first input
 // (the baseline), each ratio with a bootstrap confidence interval from the repeats.
 import { basename } from 'node:path';
-import type { Cell, Results } from '../bench/results/schema.js';
+import type { Cell, Results } from '../results/schema.js';
 import {
   groupCells,
   groupOps,
   groupStatus,
   ignoredFor,
   lockSummary,
-  median,
   VARIANT_AXES,
   type CellGroup,
   type KeyParts,
   type VariantAxis,
-} from './cells.js';
-import { fmtBlockSize, fmtBytes } from '../bench/format.js';
-import { decodeChecked } from './safe-hist.js';
-import { bootstrapRatioCI, classify, DEFAULT_STATS, METHOD, type Classification, type StatsOptions } from './stats.js';
+} from './groups.js';
+import { fmtBlockSize, fmtBytes } from '../format.js';
+import { mergedLatency, repeatSamples } from './latency.js';
+import { bootstrapRatioCI, classify, DEFAULT_STATS, median, METHOD, type Classification, type StatsOptions } from './stats.js';
 
 export class CompareError extends Error {}
 
@@ -66,10 +65,13 @@ export type Verdict = Classification | 'mixed' | 'baseline';
 
 export interface TimingValue {
   repeats: number;
-  /** Medians over repeats of each repeat's own p50 / p99 / throughput. */
+  /** Medians over repeats of each repeat's own p50 / p99 / throughput: what the ratios compare. */
   p50Ns: number;
   p99Ns: number;
   opsPerSec: number;
+  /** p50 / p99 of the repeats' histograms merged: the numbers `run` and `report` print for this cell. */
+  mergedP50Ns: number;
+  mergedP99Ns: number;
   p50?: MetricResult;
   p99?: MetricResult;
   throughput?: MetricResult;
@@ -230,29 +232,6 @@ function labeller(all: CellGroup[], ignore: (s: string) => readonly VariantAxis[
   };
 }
 
-interface PerRepeat {
-  p50: number[];
-  p99: number[];
-  tput: number[];
-}
-
-function perRepeat(g: CellGroup, op: string): PerRepeat | null {
-  const out: PerRepeat = { p50: [], p99: [], tput: [] };
-  for (const c of g.repeats) {
-    const o = c.status === 'ok' ? c.ops[op] : undefined;
-    if (!o || o.count === 0) continue;
-    const h = decodeChecked(o.histogram);
-    try {
-      out.p50.push(h.getValueAtPercentile(50));
-      out.p99.push(h.getValueAtPercentile(99));
-    } finally {
-      h.destroy();
-    }
-    out.tput.push(o.opsPerSec);
-  }
-  return out.p50.length > 0 ? out : null;
-}
-
 function metric(base: number[], cand: number[], lowerIsBetter: boolean, o: StatsOptions, salt: string, comparable: boolean): MetricResult {
   const point = median(cand) / median(base);
   const ratio = Number.isFinite(point) ? point : null;
@@ -402,14 +381,23 @@ export function compareResults(inputs: CompareInput[], o: CompareOptions = DEFAU
     for (const op of ops) {
       const reps = index.map((m) => {
         const g = m.get(key);
-        return g ? perRepeat(g, op) : null;
+        return g ? repeatSamples(g, op) : null;
       });
       if (reps.every((r) => r === null)) continue;
       const base = reps[0];
       const parts = (index.find((m) => m.get(key))!.get(key)!).parts;
       const values = reps.map((r, i): TimingValue | null => {
         if (!r) return null;
-        const v: TimingValue = { repeats: r.p50.length, p50Ns: median(r.p50), p99Ns: median(r.p99), opsPerSec: median(r.tput), verdict: 'baseline' };
+        const merged = mergedLatency(index[i]!.get(key)!, op);
+        const v: TimingValue = {
+          repeats: r.p50.length,
+          p50Ns: median(r.p50),
+          p99Ns: median(r.p99),
+          opsPerSec: median(r.tput),
+          mergedP50Ns: merged.p50Ns,
+          mergedP99Ns: merged.p99Ns,
+          verdict: 'baseline',
+        };
         if (i === 0 || !base) {
           if (i !== 0) v.verdict = 'insufficient repeats';
           return v;

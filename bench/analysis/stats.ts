@@ -1,7 +1,18 @@
-// Significance for kernel-to-kernel comparison: a percentile bootstrap confidence interval of the
-// ratio of medians across repeats (each repeat is one independent run of the cell), seeded so the same
-// inputs always give the same answer. Small enough to own; no statistics dependency.
-import { median } from './cells.js';
+// Medians, and significance for kernel-to-kernel comparison: a percentile bootstrap confidence
+// interval of the ratio of medians across repeats (each repeat is one independent run of the cell),
+// seeded so the same inputs always give the same answer. Small enough to own; no statistics dependency.
+
+/** The median (mean of the two middle values for an even count); NaN for none. */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export function mean(xs: readonly number[]): number {
+  return xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
 
 export const METHOD = {
   name: 'bootstrap-ratio-of-medians',
