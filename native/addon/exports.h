@@ -25,4 +25,7 @@ napi_value js_map_file(napi_env env, napi_callback_info info);
 napi_value js_touch_mapping(napi_env env, napi_callback_info info);
 napi_value js_unmap_file(napi_env env, napi_callback_info info);
 
+/* Groups of concurrent writers on many files at once, for the lattice sweep (write_batch_napi.c). */
+napi_value js_write_batch_async(napi_env env, napi_callback_info info);
+
 #endif

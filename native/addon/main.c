@@ -24,6 +24,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */)
         {"unmapFile", js_unmap_file},
         {"monotonicNs", js_monotonic_ns},
         {"resetCursor", js_reset_cursor},
+        {"writeBatchAsync", js_write_batch_async},
     };
     for (size_t i = 0; i < sizeof FNS / sizeof FNS[0]; i++) {
         napi_value f;
