@@ -92,9 +92,11 @@ export function predict(c: Combo, k: KernelTerms): Prediction {
 
   if (passthrough && !dio) return { verdict: 'bypass', why: 'passthrough without DIRECT_IO: writes go to the backing file' };
 
-  // Async submission (libaio on an O_DIRECT fd with ASYNC_DIO) returns once the WRITE is queued and
-  // drops the inode lock, whichever lock it took — unless the write extends the file (forced sync).
-  const asyncSubmit = c.engine === 'libaio' && userDirect && k.asyncDio && !extending;
+  // Async submission (libaio with ASYNC_DIO) returns once the WRITE is queued and drops the inode
+  // lock, whichever lock it took — unless the write extends the file (forced sync). A FOPEN_DIRECT_IO
+  // file takes the async path for any non-sync kiocb (since 6.13, even without the user's O_DIRECT);
+  // the page-cache path only for O_DIRECT.
+  const asyncCapable = c.engine === 'libaio' && k.asyncDio && !extending;
   const asyncWhy = 'libaio + ASYNC_DIO, non-extending: the lock is dropped once the WRITE is queued';
 
   if (dio) {
@@ -103,14 +105,14 @@ export function predict(c: Combo, k: KernelTerms): Prediction {
     if (append) reasons.push('O_APPEND');
     if (cachingMode) reasons.push(cachingWhy);
     if (extending && !append) reasons.push('write extends i_size');
-    if (asyncSubmit) return { verdict: 'shared', why: reasons.length ? `${asyncWhy} (exclusive lock: ${reasons.join('; ')})` : `shared lock; ${asyncWhy}` };
+    if (asyncCapable) return { verdict: 'shared', why: reasons.length ? `${asyncWhy} (exclusive lock: ${reasons.join('; ')})` : `shared lock; ${asyncWhy}` };
     if (reasons.length) return { verdict: 'exclusive', why: `DIRECT_IO, exclusive: ${reasons.join('; ')}` };
     return { verdict: 'shared', why: 'DIRECT_IO|PARALLEL_DIRECT_WRITES, inside i_size, no caching user: shared lock' };
   }
 
   // No DIRECT_IO, no passthrough: the page-cache write path, always under the exclusive inode lock.
   if (!userDirect && k.writeback) return { verdict: 'deferred', why: 'buffered write with WRITEBACK_CACHE: dirty pages, written back at close' };
-  if (asyncSubmit) return { verdict: 'shared', why: `cached open, O_DIRECT through fuse_direct_IO; ${asyncWhy}` };
+  if (asyncCapable && userDirect) return { verdict: 'shared', why: `cached open, O_DIRECT through fuse_direct_IO; ${asyncWhy}` };
   return {
     verdict: 'exclusive',
     why: userDirect ? 'no FOPEN_DIRECT_IO: O_DIRECT goes through the cache path under the exclusive lock' : 'buffered write-through under the exclusive lock',

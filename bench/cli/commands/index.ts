@@ -10,11 +10,13 @@ import { registerProbe } from './probe.js';
 import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerStats } from './stats.js';
+import { registerSweep } from './sweep.js';
 
 export function registerCommands(program: Command): void {
   registerRun(program);
   registerMount(program);
   registerProbe(program);
+  registerSweep(program);
   registerReport(program);
   registerCompare(program);
   registerStats(program);
