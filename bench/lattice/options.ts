@@ -54,7 +54,7 @@ function sets<T>(v: string, all: T[][], parse: (s: string) => T[], what: string)
     if (canon && !out.includes(canon)) out.push(canon);
   }
   if (out.length === 0) throw new UsageError(`${what} needs at least one set`);
-  return out;
+  return out.sort((a, b) => all.indexOf(a) - all.indexOf(b));
 }
 
 export function spaceFromFlags(f: SweepFlags): LatticeSpace {

@@ -38,6 +38,8 @@ export interface InitInfo {
   maxWrite: number;
   maxPages: number;
   maxStackDepth: number;
+  maxBackground?: number;
+  congestionThreshold?: number;
 }
 
 export interface ReadyInfo {
