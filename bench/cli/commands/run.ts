@@ -12,6 +12,10 @@ import type { ServerKind } from '../../server/mounted.js';
 import { FailError, UsageError } from '../errors.js';
 import { parseDelaySpec, parseDurationMs, parseIntList, parseList, parsePositiveInt, parseSize } from '../parse.js';
 import { runHooks } from '../run-hooks.js';
+import { defaultSpace, fullSpace } from '../../lattice/space.js';
+import { DEFAULT_SWEEP_SETTINGS } from '../../lattice/sweep.js';
+import { latticeTable } from '../../lattice/table.js';
+import { sweepLattice } from './sweep.js';
 import type { Engine } from '../../../workers/task.js';
 
 interface RunFlags {
@@ -33,6 +37,7 @@ interface RunFlags {
   json?: boolean;
   probes?: boolean;
   report?: boolean;
+  sweep?: boolean | string;
 }
 
 function stamp(): string {
@@ -110,11 +115,16 @@ export function registerRun(program: Command): void {
     .option('--engine <list>', 'psync and/or libaio for the write scenarios')
     .option('--backing <dir>', 'backing directory (default: .fusebench/backing in the package, created)')
     .option('--out <dir>', 'output directory (default: out/<timestamp>-<kernel release>)')
+    .option('--sweep [which]', 'also sweep the flag lattice into the same results: the default subset, or "full" (see fusebench sweep)')
     .option('--no-probes', 'do not run the conformance probes')
     .option('--no-report', 'do not write index.html')
     .option('--json', 'print results.json on stdout instead of the summary table')
     .action(async (f: RunFlags) => {
       const matrix = matrixFromFlags(f);
+      if (f.sweep !== undefined && f.sweep !== true && f.sweep !== 'full' && f.sweep !== 'default') {
+        throw new UsageError(`--sweep takes "default" or "full", not "${f.sweep}"`);
+      }
+      const sweepSpace = f.sweep === 'full' ? fullSpace() : f.sweep ? defaultSpace() : null;
       if (process.getuid?.() !== 0) {
         throw new FailError('fusebench run mounts FUSE filesystems with mount(2) and registers passthrough backing files, which needs root: run it as root');
       }
@@ -139,10 +149,14 @@ export function registerRun(program: Command): void {
           stopSignal,
           ...(f.probes !== false && hooks.probes ? { probes: hooks.probes } : {}),
           ...(hooks.extraEnv ? { extraEnv: hooks.extraEnv } : {}),
+          ...(sweepSpace ? { lattice: async () => (await sweepLattice(sweepSpace, DEFAULT_SWEEP_SETTINGS, stopSignal)).lattice } : {}),
         });
         if (f.report !== false && hooks.report) await hooks.report(path, outDir);
         if (f.json) process.stdout.write(JSON.stringify(results) + '\n');
-        else process.stdout.write(summaryTable(results.cells));
+        else {
+          process.stdout.write(summaryTable(results.cells));
+          if (results.lattice) process.stdout.write('\n' + latticeTable(results.lattice, { color: process.stdout.isTTY === true }));
+        }
         process.stderr.write(`fusebench: results ${path}${f.report !== false && hooks.report ? `, report ${join(outDir, 'index.html')}` : ''}${results.interrupted ? ' (interrupted: partial)' : ''}\n`);
         if (results.interrupted) process.exitCode = 130;
       } finally {
