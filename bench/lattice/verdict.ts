@@ -42,7 +42,7 @@ export const VERDICT_LETTERS: Array<{ letter: string; verdict: string; meaning: 
   { letter: 'X', verdict: 'exclusive', meaning: 'WRITEs one at a time with 2 writers (exclusive lock)' },
   { letter: 'B', verdict: 'bypass', meaning: 'no WRITE reached the server (passthrough)' },
   { letter: 'D', verdict: 'deferred', meaning: 'no WRITE during the writes, write-back at close (page cache)' },
-  { letter: 'R', verdict: 'refused:<errno>', meaning: 'open or mmap failed (errnos in the summary line below)' },
+  { letter: 'R', verdict: 'refused:<errno>', meaning: 'open or mmap failed with that errno' },
   { letter: 'E', verdict: 'error:<errno>', meaning: 'a write failed' },
   { letter: 'U', verdict: 'unsupported', meaning: 'the kernel did not offer what the cell needs at INIT' },
   { letter: '.', verdict: '', meaning: 'not in this sweep' },
