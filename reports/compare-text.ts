@@ -3,6 +3,7 @@
 import type { BehaviourRow, Comparison, MetricResult, TimingValue } from './compare.js';
 import { fmtNs, fmtRate } from '../bench/format.js';
 import { textTable } from '../bench/text-table.js';
+import { latticeDiffText } from './lattice-diff-view.js';
 
 export function sanitizeTerminal(s: string): string {
   // C0, DEL and C1 controls and bidi overrides: an ESC in a hostname must not drive the reader's terminal.
@@ -36,6 +37,8 @@ export function compareText(c: Comparison, opts: { all?: boolean } = {}): string
   );
   for (const w of c.warnings) out.push(`warning: ${sanitizeTerminal(w)}`);
   out.push('');
+  // Behaviour first: a lattice cell whose verdict changed is the headline of a kernel comparison.
+  if (c.lattice) out.push(latticeDiffText(c, labels));
   for (const x of c.inputs.slice(1)) {
     const s = c.summary.find((y) => y.input === x.index)!;
     out.push(

@@ -17,6 +17,7 @@ import {
 } from './cells.js';
 import { fmtBlockSize, fmtBytes } from '../bench/format.js';
 import { decodeChecked } from './safe-hist.js';
+import { diffLattices, type LatticeDiff } from './lattice-diff.js';
 import { bootstrapRatioCI, classify, DEFAULT_STATS, METHOD, type Classification, type StatsOptions } from './stats.js';
 
 export class CompareError extends Error {}
@@ -146,6 +147,8 @@ export interface Comparison {
   cells: Array<BehaviourRow<CellBehaviour>>;
   timing: TimingRow[];
   micro: Array<BehaviourRow<MicroValue>>;
+  /** Flag lattices side by side (null when no input has one): changed cells first. */
+  lattice: LatticeDiff | null;
 }
 
 function uniq<T>(xs: T[]): T[] {
@@ -506,6 +509,7 @@ export function compareResults(inputs: CompareInput[], o: CompareOptions = DEFAU
     cells,
     timing,
     micro,
+    lattice: diffLattices(inputs.map((i) => i.results.lattice)),
   };
 }
 

@@ -11,6 +11,7 @@ import { verdictOf, type Observation } from '../bench/lattice/verdict.js';
 import { LATTICE_VERSION, type Lattice } from '../bench/results/lattice-schema.js';
 import { parseResults } from '../bench/results/schema.js';
 import { syntheticResults } from './helpers/synthetic-results.js';
+import { diffLattices } from '../reports/lattice-diff.js';
 
 const seen: Observation = { refused: null, writeError: null, writes: 4, writesAfterClose: 0, maxInFlight: 1, clientWrites: 4 };
 const k618: KernelTerms = { asyncDio: false, allowMmap: false, writeback: false, passthrough: true };
@@ -114,4 +115,18 @@ test('sweep options: sets, all, and bad values are usage errors', () => {
   assert.throws(() => spaceFromFlags({ client: 'sideways' }), UsageError);
   assert.throws(() => settingsFromFlags({ batch: '1000' }), UsageError);
   assert.equal(settingsFromFlags({ threads: '64' }).batch, 24);
+});
+
+test('lattice diff: behaviour changes first, then changes to unsupported; agreeing cells are not listed', () => {
+  const a = tinyLattice('exclusive', 'exclusive');
+  const twoCells = (l: Lattice, second: string): Lattice => ({ ...l, cells: [...l.cells, { ...l.cells[0]!, write: 'extend', verdict: second, predicted: second, asPredicted: true }] });
+  const base = twoCells(a, 'exclusive');
+  const other = twoCells(tinyLattice('unsupported', 'unsupported'), 'shared');
+  const d = diffLattices([base, other]);
+  assert.ok(d);
+  assert.equal(d.common, 2);
+  assert.equal(d.changed, 2);
+  assert.deepEqual(d.rows.map((r) => [r.values[1]?.verdict, r.capabilityOnly]), [['shared', false], ['unsupported', true]]);
+  assert.equal(diffLattices([base, base])?.rows.length, 0);
+  assert.equal(diffLattices([undefined, undefined]), null);
 });

@@ -90,10 +90,15 @@ function summary(l: Lattice): string {
   return `\n${l.cells.length} cells in ${(l.durationMs / 1000).toFixed(1)} s${l.interrupted ? ' (interrupted: partial)' : ''}: ${parts.join(', ')}\n`;
 }
 
-/** One line per unexpected cell: where, what was seen (with counts) and what the rules said. */
+/** Where a cell sits in the lattice, in words. */
+export function cellLabel(c: Pick<LatticeCell, 'init' | 'fopen' | 'client' | 'write' | 'engine' | 'interferer'>): string {
+  return `INIT ${c.init} · FOPEN ${c.fopen} · ${CLIENT_OPEN_TEXT[c.client]} ${c.write} · ${c.engine} · interferer ${c.interferer}`;
+}
+
+/** One line per unexpected cell: where, what was seen (with counts). */
 export function describeCell(c: LatticeCell): string {
   const counts = c.counts ? ` [${c.counts.writes} WRITEs, ${c.counts.writesAfterClose} after close, max ${c.counts.maxInFlight} in flight, ${c.counts.clientWrites} client writes]` : '';
-  return `INIT ${c.init} · FOPEN ${c.fopen} · ${CLIENT_OPEN_TEXT[c.client]} ${c.write} · ${c.engine} · interferer ${c.interferer}: ${c.verdict}${counts}${c.reason ? ` (${c.reason})` : ''}`;
+  return `${cellLabel(c)}: ${c.verdict}${counts}${c.reason ? ` (${c.reason})` : ''}`;
 }
 
 function unexpectedList(l: Lattice): string {
