@@ -5,10 +5,8 @@ import { fmtNs, fmtRate } from '../bench/format.js';
 import { textTable } from '../bench/text-table.js';
 import { latticeDiffText } from './lattice-diff-view.js';
 
-export function sanitizeTerminal(s: string): string {
-  // C0, DEL and C1 controls and bidi overrides: an ESC in a hostname must not drive the reader's terminal.
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
-}
+import { sanitizeTerminal } from './terminal-text.js';
+export { sanitizeTerminal };
 
 // Text cells (ratios with their intervals, verdicts): all left-aligned.
 const table = (head: string[], rows: string[][]): string => textTable(head, rows, { numeric: () => false });

@@ -3,7 +3,7 @@ import type { Comparison } from './compare.js';
 import { diffValueText, type LatticeDiff, type LatticeDiffRow } from './lattice-diff.js';
 import { html, type SafeHtml } from './html.js';
 import { textTable } from '../bench/text-table.js';
-import { sanitizeTerminal } from './compare-text.js';
+import { sanitizeTerminal } from './terminal-text.js';
 
 /** The terminal lists at most this many rows per kind; compare.html and --json have them all. */
 const TEXT_ROWS = 60;

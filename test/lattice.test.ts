@@ -98,3 +98,11 @@ test('the predictor agrees with every observed cell', { skip }, () => {
   const bad = lattice.cells.filter((c) => !c.asPredicted);
   assert.deepEqual(bad.map((c) => `${describeCell(c)} — predicted ${c.predicted}: ${c.why}`), []);
 });
+
+test('an INIT set whose server cannot start gives error:MOUNT cells with the reason, not a crashed sweep', { skip }, async () => {
+  // The server refuses more than 1024 threads before mounting anything.
+  const l = await runSweep({ space: { ...space, fopen: [[]] }, settings: { ...DEFAULT_SWEEP_SETTINGS, threads: 2048 }, offer });
+  assert.equal(l.cells.length, 8);
+  assert.ok(l.cells.every((c) => c.verdict === 'error:MOUNT' && !c.asPredicted && /--threads/.test(c.reason ?? '')), JSON.stringify(l.cells[0]));
+  assert.match(l.mounts[0]?.skipped ?? '', /mounting the server failed/);
+});

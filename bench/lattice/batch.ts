@@ -3,9 +3,10 @@
 // FOPEN set), then every combination's writers released together, and the per-inode WRITE counts read
 // before and after the files are closed. Per-inode counts of different files are independent, so
 // hundreds of combinations can share the mount without seeing each other.
-import { closeSync, ftruncateSync, openSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeFile, mapFile, O, openFile, unmapFile, writeBatchAsync, type WriteBatchSpec } from '../native/io.js';
+import { presize } from '../probes/writers.js';
 import type { ServerHandle } from '../server/process.js';
 import type { InodeOpStats } from '../server/types.js';
 import { fopenLabel, type ClientFlags, type Combo, type LatticeFopen } from './space.js';
@@ -50,14 +51,10 @@ function errnoOf(e: unknown): string {
   return typeof code === 'string' ? code : 'UNKNOWN';
 }
 
-function presize(path: string, size: number): number {
-  const fd = openSync(path, 'w');
-  try {
-    ftruncateSync(fd, size);
-  } finally {
-    closeSync(fd);
-  }
-  return statSync(path).ino;
+/** A fresh file of `size` bytes in the backing dir, before the kernel looks it up; its st_ino. */
+function freshFile(backing: string, name: string, size: number): number {
+  presize(backing, name, size);
+  return statSync(join(backing, name)).ino;
 }
 
 /** Offsets of writer `w` in each round: distinct blocks inside the file, or past its end in order. */
@@ -104,7 +101,7 @@ export async function runBatch(m: BatchMount, combos: Combo[], s: BatchSettings,
     return {
       combo,
       name,
-      ino: presize(join(m.backing, name), s.fileSize),
+      ino: freshFile(m.backing, name, s.fileSize),
       interfererFd: null,
       mappingFd: null,
       mapHandle: null,
@@ -199,7 +196,7 @@ function byIno(list: InodeOpStats[]): Map<number, InodeOpStats> {
 export async function warmUp(m: BatchMount, n: number, s: BatchSettings): Promise<void> {
   const name = 'warm-up.dat';
   const writes = Math.max(1, n);
-  presize(join(m.backing, name), writes * s.blockSize);
+  presize(m.backing, name, writes * s.blockSize);
   await m.server.setPolicy({ fopen: ['DIRECT_IO', 'PARALLEL_DIRECT_WRITES'] });
   const fd = openFile(join(m.mnt, name), O.RDWR | O.DIRECT);
   try {

@@ -45,11 +45,18 @@ const INIT_FLAG: Record<LatticeInit, string> = {
  * means nothing to a kernel that offers no PASSTHROUGH.
  */
 export function unsupportedReason(c: Combo, offered: readonly string[]): string | null {
-  for (const o of c.init) {
-    if (o !== 'passthrough' && !offered.includes(INIT_FLAG[o])) return `the kernel did not offer ${INIT_FLAG[o]} at INIT`;
-  }
+  const init = initSetUnsupported(c.init, offered);
+  if (init) return init;
   if (c.fopen.includes('PASSTHROUGH') && !offered.includes('PASSTHROUGH')) {
     return 'the kernel did not offer PASSTHROUGH at INIT: FOPEN_PASSTHROUGH means nothing to it';
+  }
+  return null;
+}
+
+/** Why a whole INIT set cannot be expressed (an option the kernel did not offer), or null. */
+export function initSetUnsupported(init: readonly LatticeInit[], offered: readonly string[]): string | null {
+  for (const o of init) {
+    if (o !== 'passthrough' && !offered.includes(INIT_FLAG[o])) return `the kernel did not offer ${INIT_FLAG[o]} at INIT`;
   }
   return null;
 }

@@ -9,7 +9,7 @@ import { forceUnmount, isMounted } from '../server/mounts.js';
 import { startServer, type ServerHandle } from '../server/process.js';
 import type { ReadyInfo } from '../server/types.js';
 import { runBatch, warmUp, type BatchSettings } from './batch.js';
-import { predict, termsFromReady, unsupportedReason, type KernelTerms } from './predict.js';
+import { initSetUnsupported, predict, termsFromReady, unsupportedReason, type KernelTerms } from './predict.js';
 import { combos, fopenLabel, initLabel, type Combo, type LatticeInit, type LatticeSpace } from './space.js';
 import { verdictOf, type Observation } from './verdict.js';
 
@@ -74,11 +74,28 @@ function observedCell(c: Combo, terms: KernelTerms, o: Observation): LatticeCell
   return cellOf(c, v, predict(c, terms), reason, o);
 }
 
+/** Predictions for cells whose mount failed: shown beside the error, never matched. */
+const NO_TERMS: KernelTerms = { asyncDio: false, allowMmap: false, writeback: false, passthrough: false };
+
 function serverInit(init: LatticeInit[]): { init: InitOption[]; initExtra: string[] } {
   return {
     init: init.filter((x): x is InitOption => x !== 'passthrough'),
     initExtra: init.includes('passthrough') ? [] : ['no-passthrough'],
   };
+}
+
+function mountFor(init: LatticeInit[], s: SweepSettings, backing: string, mountpoint: string): Promise<ServerHandle> {
+  return startServer({
+    backing,
+    mountpoint,
+    mode: null,
+    fopen: [],
+    ...serverInit(init),
+    delay: `write=${s.writeDelayMs}ms`,
+    threads: s.threads,
+    maxBackground: s.maxBackground,
+    readyTimeoutMs: 10_000,
+  });
 }
 
 /** Runs every combination of one INIT set on one mount. */
@@ -98,17 +115,15 @@ async function sweepInitSet(
   mkdirSync(backing);
   let server: ServerHandle | null = null;
   try {
-    server = await startServer({
-      backing,
-      mountpoint: mnt,
-      mode: null,
-      fopen: [],
-      ...serverInit(init),
-      delay: `write=${s.writeDelayMs}ms`,
-      threads: s.threads,
-      maxBackground: s.maxBackground,
-      readyTimeoutMs: 10_000,
-    });
+    try {
+      server = await mountFor(init, s, backing, mnt);
+    } catch (e) {
+      // One INIT set that cannot be mounted must not cost the others: its cells say why.
+      const why = `mounting the server failed: ${(e as Error).message}`;
+      for (const c of list) cells.push(cellOf(c, 'error:MOUNT', predict(c, NO_TERMS), why, null));
+      log(`fusebench: sweep INIT ${initLabel(init)}: ${why}`);
+      return { init: initLabel(init), negotiated: [], passthroughUsable: false, passthroughReason: null, cells: list.length, durationMs: Date.now() - t0, skipped: why };
+    }
     const ready = server.ready;
     // A reply with FOPEN_PASSTHROUGH that the server cannot back still goes out, so the kernel's
     // own answer (EIO) is what the cell records.
@@ -145,11 +160,6 @@ async function sweepInitSet(
   }
 }
 
-/** INIT options of this set that the kernel did not offer (the whole set is then unsupported). */
-function initUnsupported(init: LatticeInit[], offered: readonly string[]): string | null {
-  return unsupportedReason({ fopen: [], init, client: 'direct', write: 'overwrite', engine: 'psync', interferer: 'none' }, offered);
-}
-
 export async function runSweep(o: SweepOptions): Promise<Lattice> {
   const log = o.log ?? (() => undefined);
   const startedAt = new Date();
@@ -164,7 +174,7 @@ export async function runSweep(o: SweepOptions): Promise<Lattice> {
       interrupted = true;
       break;
     }
-    const skip = initUnsupported(init, o.offer.init.offered);
+    const skip = initSetUnsupported(init, o.offer.init.offered);
     if (skip) {
       for (const c of list) cells.push(unsupportedCell(c, skip));
       mounts.push({ init: initLabel(init), negotiated: [], passthroughUsable: false, passthroughReason: null, cells: list.length, durationMs: 0, skipped: skip });
