@@ -4,6 +4,7 @@
 import type { BehaviourRow, Comparison, MetricResult, TimingValue } from '../bench/analysis/compare.js';
 import { fmtNs, fmtRate } from '../bench/format.js';
 import { html, page, type SafeHtml } from './html.js';
+import { latticeDiffHtml } from './lattice-diff-view.js';
 
 function behaviourTable<T>(c: Comparison, rows: Array<BehaviourRow<T>>, cell: (v: T, i: number) => SafeHtml, same: (a: T, b: T) => boolean, firstCol: string): SafeHtml {
   if (rows.length === 0) return html`<p class="muted">Nothing to compare.</p>`;
@@ -73,8 +74,9 @@ export function compareHtml(c: Comparison): string {
 ${c.inputs.map((i) => html`<tr><td>${i.label}${i.index === 0 ? ' (baseline)' : ''}</td><td class="mono">${i.file}</td><td>${i.kernelVersion}</td><td>${i.hostname ?? '-'}</td><td>${i.cpu}${i.cpus !== null ? ` × ${i.cpus}` : ''}</td><td>${i.emulated ? 'yes' : 'no'}</td><td>${i.toolVersion}</td><td>${i.backends.join(', ')}</td><td>${i.servers.join(', ')}</td><td class="num">${i.maxRepeats}</td><td>${i.startedAt}</td></tr>`)}</table>
 ${c.warnings.length > 0 ? html`<div class="warn"><b>Warnings</b><ul>${c.warnings.map((w) => html`<li>${w}</li>`)}</ul></div>` : ''}
 <ul>${summary}</ul>
-<nav><a href="#timing">timings</a><a href="#cells">lock path and status</a><a href="#probes">probes</a><a href="#init">INIT flags</a><a href="#capabilities">capabilities</a>${c.micro.length > 0 ? html`<a href="#micro">micro</a>` : ''}<a href="#method">method</a></nav>
+<nav>${c.lattice ? html`<a href="#lattice">flag lattice</a>` : ''}<a href="#timing">timings</a><a href="#cells">lock path and status</a><a href="#probes">probes</a><a href="#init">INIT flags</a><a href="#capabilities">capabilities</a>${c.micro.length > 0 ? html`<a href="#micro">micro</a>` : ''}<a href="#method">method</a></nav>
 </header>
+${latticeDiffHtml(c)}
 <section id="timing"><h2>Timings against the baseline</h2>
 <p class="note">Absolute p50 and p99 are read from the repeats' histograms merged, the numbers the run's report prints. Each column after the baseline shows median(this) / median(baseline) of the per-repeat values with its ${Math.round(c.method.confidence * 100)} % interval. Latency ratios above 1 and throughput ratios below 1 are slower. Each metric is classified only when its whole interval is beyond ±${(c.method.threshold * 100).toFixed(1)} %; the cell's verdict (first line) follows p50 and throughput, a p99 change is shown but does not decide it. See <a href="#method">method</a>.</p>
 ${timingTable(c)}</section>

@@ -3,11 +3,10 @@
 import type { BehaviourRow, Comparison, MetricResult, TimingValue } from '../bench/analysis/compare.js';
 import { fmtNs, fmtRate } from '../bench/format.js';
 import { textTable } from '../bench/text-table.js';
+import { latticeDiffText } from './lattice-diff-view.js';
 
-export function sanitizeTerminal(s: string): string {
-  // C0, DEL and C1 controls and bidi overrides: an ESC in a hostname must not drive the reader's terminal.
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
-}
+import { sanitizeTerminal } from './terminal-text.js';
+export { sanitizeTerminal };
 
 // Text cells (ratios with their intervals, verdicts): all left-aligned.
 const table = (head: string[], rows: string[][]): string => textTable(head, rows, { numeric: () => false });
@@ -36,6 +35,8 @@ export function compareText(c: Comparison, opts: { all?: boolean } = {}): string
   );
   for (const w of c.warnings) out.push(`warning: ${sanitizeTerminal(w)}`);
   out.push('');
+  // Behaviour first: a lattice cell whose verdict changed is the headline of a kernel comparison.
+  if (c.lattice) out.push(latticeDiffText(c, labels));
   for (const x of c.inputs.slice(1)) {
     const s = c.summary.find((y) => y.input === x.index)!;
     out.push(

@@ -9,6 +9,7 @@ import { environmentSection, harnessTable, microTable, probeTable } from './repo
 import { ChartIds, scenarioSections, serverKindsSection, type ReportLinks } from './report-scenarios.js';
 import { html, page, safeRelativeHref, type SafeHtml } from './html.js';
 import { readResultsFile } from './load.js';
+import { latticeSection } from './lattice-html.js';
 
 export interface ReportOptions {
   /** href of the raw results.json from the page, or null for no link. */
@@ -45,8 +46,9 @@ export function buildReport(r: Results, o: ReportOptions): BuiltReport {
 <p class="muted">${r.tool.name} ${r.tool.version} · ${r.host.hostname ?? ''} · ${r.host.cpu} · started ${r.startedAt}${r.host.emulated ? ' · emulated (timings not comparable with native)' : ''}</p>
 ${r.interrupted ? html`<div class="warn">This run was interrupted: only the cells shown finished.</div>` : ''}
 ${summary(r)}
-<nav><a href="#environment">environment</a><a href="#probes">probes</a>${scenarioNames.map((name, i) => html`<a href="#scenario-${i}">${name}</a>`)}${servers ? html`<a href="#server-kinds">server kinds</a>` : ''}${micro ? html`<a href="#micro">micro</a>` : ''}<a href="#files">files</a></nav>
+<nav>${r.lattice ? html`<a href="#lattice">flag lattice</a>` : ''}<a href="#environment">environment</a><a href="#probes">probes</a>${scenarioNames.map((name, i) => html`<a href="#scenario-${i}">${name}</a>`)}${servers ? html`<a href="#server-kinds">server kinds</a>` : ''}${micro ? html`<a href="#micro">micro</a>` : ''}<a href="#files">files</a></nav>
 </header>
+${r.lattice ? latticeSection(r.lattice) : ''}
 ${environmentSection(r)}
 <section id="probes"><h2>Conformance probes</h2>${probeTable(r.probes)}</section>
 ${scen}

@@ -15,6 +15,7 @@ import {
   type VariantAxis,
 } from './groups.js';
 import { fmtBlockSize, fmtBytes } from '../format.js';
+import { diffLattices, type LatticeDiff } from '../lattice/diff.js';
 import { mergedLatency, repeatSamples } from './latency.js';
 import { bootstrapRatioCI, classify, DEFAULT_STATS, median, METHOD, type Classification, type StatsOptions } from './stats.js';
 
@@ -148,6 +149,8 @@ export interface Comparison {
   cells: Array<BehaviourRow<CellBehaviour>>;
   timing: TimingRow[];
   micro: Array<BehaviourRow<MicroValue>>;
+  /** Flag lattices side by side (null when no input has one): changed cells first. */
+  lattice: LatticeDiff | null;
 }
 
 function uniq<T>(xs: T[]): T[] {
@@ -494,6 +497,7 @@ export function compareResults(inputs: CompareInput[], o: CompareOptions = DEFAU
     cells,
     timing,
     micro,
+    lattice: diffLattices(inputs.map((i) => i.results.lattice)),
   };
 }
 

@@ -114,6 +114,26 @@ export interface ConcurrentWrite {
   data: Buffer;
 }
 
+/** Groups of writers, each group on its own file, run at once (write_batch.c). */
+export interface WriteBatchSpec {
+  /** Bytes per write (the buffers are page-aligned, so O_DIRECT works for multiples of 512). */
+  blockSize: number;
+  /** Writes per writer; a group's writers pass a barrier before each round. */
+  rounds: number;
+  groups: Array<{
+    engine: 'psync' | 'libaio';
+    /** 1..64 writers, each with one offset per round. */
+    writers: Array<{ fd: number; offsets: number[] }>;
+  }>;
+}
+
+export interface WriteBatchResult {
+  /** Set when the writer threads could not all be created: then nothing was written. */
+  setupError: string | null;
+  /** Per group, per writer: whole-block writes, and the first failure's errno name (SHORT for a partial one). */
+  groups: Array<{ writers: Array<{ ok: number; error: string | null }> }>;
+}
+
 interface NativeIo {
   ioLoop(spec: LoopSpec): LoopResult;
   ioLoopAsync(spec: LoopSpec): Promise<LoopResult>;
@@ -137,6 +157,7 @@ interface NativeIo {
   mapWrite(fd: number, offset: number, data: Buffer): void;
   concurrentPwrite(writes: ConcurrentWrite[]): number[];
   sendFile(outFd: number, inFd: number, offset: number, len: number): number;
+  writeBatchAsync(spec: WriteBatchSpec): Promise<WriteBatchResult>;
   O: Readonly<OpenFlags>;
   FALLOC: Readonly<FallocFlags>;
 }
@@ -248,6 +269,18 @@ export function touchMapping(handle: number, offset: number, write: boolean): vo
 }
 export function unmapFile(handle: number): void {
   native.unmapFile(handle);
+}
+
+/**
+ * One thread per writer, all released together once every thread exists; within a group the
+ * writers pass a barrier before every round. Runs on a libuv pool thread; resolves when all are done.
+ */
+export function writeBatchAsync(spec: WriteBatchSpec): Promise<WriteBatchResult> {
+  try {
+    return native.writeBatchAsync(spec);
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }
 
 /** CLOCK_MONOTONIC in ns, the clock every start/end/deadline above uses. */

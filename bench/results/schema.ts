@@ -1,6 +1,7 @@
 // The results document (README "Results"). Files from other people are untrusted input:
 // everything read back goes through `parseResults`, which names the first bad field.
 import { z } from 'zod';
+import { LatticeSchema } from './lattice-schema.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -181,6 +182,8 @@ export const ResultsSchema = z.object({
   cells: z.array(CellSchema).max(100_000),
   probes: z.array(ProbeSchema).max(1000),
   micro: z.array(MicroSchema).max(10_000).optional(),
+  /** `fusebench sweep`: the verdict of every open-flag combination (lattice-schema.ts). */
+  lattice: LatticeSchema.optional(),
 });
 export type Results = z.infer<typeof ResultsSchema>;
 

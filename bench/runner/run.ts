@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { collectHost } from '../env/host.js';
 import { fuseInfoFromReady } from '../env/fuse-info.js';
 import { readKernelOffer } from '../env/kernel-offer.js';
+import type { Lattice } from '../results/lattice-schema.js';
 import { SCHEMA_VERSION, type Cell, type Probe, type Results } from '../results/schema.js';
 import { toolVersion } from '../version.js';
 import { forceUnmount } from '../server/mounts.js';
@@ -25,6 +26,8 @@ export interface RunOptions {
   probes?: () => Promise<Probe[]>;
   measureHarness?: boolean;
   extraEnv?: Pick<RunEnv, 'startFuseNative' | 'fuseNativeUnsupported'>;
+  /** The flag lattice to sweep after the matrix and probes (`run --sweep`), into the same results. */
+  lattice?: () => Promise<Lattice>;
   /** Set by the caller's SIGINT handler: finish the current cell, then stop. */
   stopSignal?: { stop: boolean };
   log?: (line: string) => void;
@@ -87,6 +90,7 @@ export async function runMatrix(o: RunOptions): Promise<{ results: Results; path
     }
     progress.end();
     if (o.probes && !o.stopSignal?.stop) results.probes = await o.probes();
+    if (o.lattice && !o.stopSignal?.stop) results.lattice = await o.lattice();
     if (o.stopSignal?.stop) results.interrupted = true;
   } finally {
     results.finishedAt = new Date().toISOString();

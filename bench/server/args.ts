@@ -12,6 +12,7 @@ export function serverArgs(o: ServerOptions, controlPath: string): string[] {
   if (o.threads !== undefined) a.push('--threads', String(o.threads));
   if (o.maxWrite !== undefined) a.push('--max-write', String(o.maxWrite));
   if (o.stackDepth !== undefined) a.push('--stack-depth', String(o.stackDepth));
+  if (o.maxBackground !== undefined) a.push('--max-background', String(o.maxBackground));
   if (o.getxattr) a.push('--getxattr', o.getxattr);
   if (o.attrTimeout !== undefined) a.push('--attr-timeout', String(o.attrTimeout));
   if (o.entryTimeout !== undefined) a.push('--entry-timeout', String(o.entryTimeout));

@@ -6,7 +6,7 @@ import { FailError } from '../cli/errors.js';
 import { serverArgs } from './args.js';
 import { ServerProcess, type ChildExit } from './child.js';
 import type { MountedServer } from './mounted.js';
-import type { ReadyInfo, ServerOptions } from './types.js';
+import type { InodeOpStats, ReadyInfo, ServerOptions } from './types.js';
 import type { FopenFlag, Mode } from '../modes.js';
 
 export type ExitInfo = ChildExit;
@@ -21,6 +21,15 @@ export class ServerHandle extends ServerProcess<ReadyInfo> implements MountedSer
     if (p.fopen) cmd['fopen'] = p.fopen;
     if (p.backingPerOpen !== undefined) cmd['backingPerOpen'] = p.backingPerOpen;
     await this.control.request(cmd);
+  }
+
+  /**
+   * Per-inode counts of one opcode since the last reset: every live inode that saw it, keyed by the
+   * backing st_ino (which is also the st_ino of the file on the mount).
+   */
+  async inodes(op = 'WRITE'): Promise<InodeOpStats[]> {
+    const r = await this.control.request({ cmd: 'inodes', op });
+    return r['inodes'] as unknown as InodeOpStats[];
   }
 
   /** Starts a server and resolves once INIT is done and the mount is live. */

@@ -16,6 +16,8 @@ export interface ServerOptions {
   threads?: number;
   maxWrite?: number;
   stackDepth?: number;
+  /** max_background in the INIT reply (server default 64). */
+  maxBackground?: number;
   getxattr?: 'enosys' | 'enodata';
   attrTimeout?: number;
   entryTimeout?: number;
@@ -38,6 +40,8 @@ export interface InitInfo {
   maxWrite: number;
   maxPages: number;
   maxStackDepth: number;
+  maxBackground?: number;
+  congestionThreshold?: number;
 }
 
 export interface ReadyInfo {
@@ -78,4 +82,14 @@ export interface WindowStats {
   ok: true;
   windowNs: number;
   ops: Record<string, { count: number; maxInFlightPerInode: number; meanInFlight: number }>;
+}
+
+/** One inode's counts for one opcode (the control socket's `inodes` reply). */
+export interface InodeOpStats {
+  nodeid: number;
+  /** Backing st_ino = st_ino on the mount. */
+  ino: number;
+  count: number;
+  maxInFlight: number;
+  inFlight: number;
 }

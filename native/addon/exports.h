@@ -40,5 +40,7 @@ napi_value js_concurrent_pwrite(napi_env env, napi_callback_info info);
 
 /* sendfile(2), the splice read path (sendfile_napi.c). */
 napi_value js_send_file(napi_env env, napi_callback_info info);
+/* Groups of concurrent writers on many files at once, for the lattice sweep (write_batch_napi.c). */
+napi_value js_write_batch_async(napi_env env, napi_callback_info info);
 
 #endif

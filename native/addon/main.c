@@ -32,6 +32,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */)
         {"mapRead", js_map_read},
         {"mapWrite", js_map_write},
         {"concurrentPwrite", js_concurrent_pwrite},
+        {"writeBatchAsync", js_write_batch_async},
     };
     for (size_t i = 0; i < sizeof FNS / sizeof FNS[0]; i++) {
         napi_value f;

@@ -25,6 +25,7 @@ static const char usage_text[] =
 	"  --threads N         worker threads, each on its own cloned /dev/fuse fd (default 24)\n"
 	"  --max-write BYTES   max_write in the INIT reply (default 1048576)\n"
 	"  --stack-depth N     max_stack_depth in the INIT reply (default 1)\n"
+	"  --max-background N  max_background in the INIT reply, 1..65535 (default 64; congestion_threshold = 3/4)\n"
 	"  --control PATH      Unix socket for the JSON-lines control protocol (default none)\n"
 	"  --attr-timeout S    attribute cache timeout in seconds (default 1.0)\n"
 	"  --entry-timeout S   name cache timeout in seconds (default 1.0)\n"
@@ -118,6 +119,7 @@ void args_parse(int argc, char **argv, struct fb_config *cfg)
 	cfg->threads = 24;
 	cfg->max_write = 1u << 20;
 	cfg->stack_depth = 1;
+	cfg->max_background = 64;
 	cfg->attr_timeout = 1.0;
 	cfg->entry_timeout = 1.0;
 	cfg->getxattr = FB_GETXATTR_ENOSYS;
@@ -152,7 +154,7 @@ void args_parse(int argc, char **argv, struct fb_config *cfg)
 			continue;
 		}
 		static const char *const with_value[] = { "backing", "mountpoint", "mode", "fopen", "init", "delay",
-							   "backend", "threads", "max-write", "stack-depth", "control",
+							   "backend", "threads", "max-write", "stack-depth", "max-background", "control",
 							   "attr-timeout", "entry-timeout", "getxattr", "fsname", "corrupt-read",
 							   NULL };
 		bool known = false;
@@ -192,6 +194,8 @@ void args_parse(int argc, char **argv, struct fb_config *cfg)
 			cfg->max_write = (uint32_t)parse_uint("--max-write", val, 4096, 64u << 20);
 		else if (strcmp(name, "stack-depth") == 0)
 			cfg->stack_depth = (uint32_t)parse_uint("--stack-depth", val, 0, 255);
+		else if (strcmp(name, "max-background") == 0)
+			cfg->max_background = (uint16_t)parse_uint("--max-background", val, 1, 65535);
 		else if (strcmp(name, "control") == 0)
 			cfg->control = val;
 		else if (strcmp(name, "attr-timeout") == 0)

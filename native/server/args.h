@@ -27,6 +27,7 @@ struct fb_config {
 	unsigned threads;
 	uint32_t max_write;
 	uint32_t stack_depth;
+	uint16_t max_background; /* INIT reply; congestion_threshold is 3/4 of it */
 	const char *control; /* NULL: no control socket */
 	double attr_timeout, entry_timeout;
 	enum fb_getxattr getxattr;

@@ -8,11 +8,13 @@
 #include "report.h"
 #include "backing.h"
 #include "stats.h"
+#include "opslot.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -161,6 +163,17 @@ static const char *cmd_policy(const struct jval *req, char *err, size_t errlen)
 	return NULL;
 }
 
+/* Slot of a kernel opcode name (any case), 0 if none. */
+static unsigned slot_by_name(const char *name)
+{
+	for (unsigned s = 1; s < FB_OPSLOTS; s++) {
+		char nb[16];
+		if (strcasecmp(fb_opslot_name(s, nb), name) == 0)
+			return s;
+	}
+	return 0;
+}
+
 static bool only_keys(const struct jval *req, const char *const *allowed)
 {
 	for (const struct jval *m = req->child; m; m = m->next) {
@@ -190,6 +203,7 @@ static void handle_line(const char *line, size_t len, struct fb_sb *out)
 	static const char *const just_cmd[] = { "cmd", NULL };
 	static const char *const policy_keys[] = { "cmd", "mode", "fopen", "backingPerOpen", "backingFailure", NULL };
 	static const char *const delay_keys[] = { "cmd", "delay", NULL };
+	static const char *const inodes_keys[] = { "cmd", "op", NULL };
 	if (strcmp(c, "stats") == 0 || strcmp(c, "window") == 0 || strcmp(c, "reset") == 0 || strcmp(c, "info") == 0) {
 		if (!only_keys(req, just_cmd)) {
 			error_reply(out, "unexpected member in request");
@@ -233,8 +247,21 @@ static void handle_line(const char *line, size_t len, struct fb_sb *out)
 		delay_set_all(ns);
 		sb_puts(out, "\"ok\":true,");
 		report_delays(out);
+	} else if (strcmp(c, "inodes") == 0) {
+		const struct jval *op = json_get(req, "op");
+		if (!only_keys(req, inodes_keys) || (op && op->type != J_STR)) {
+			error_reply(out, "expected {\"cmd\":\"inodes\",\"op\":\"WRITE\"}");
+			return;
+		}
+		unsigned slot = slot_by_name(op ? op->str : "WRITE");
+		if (!slot) {
+			error_reply(out, "unknown opcode name in \"op\"");
+			return;
+		}
+		sb_puts(out, "\"ok\":true,");
+		stats_inodes_json(out, slot);
 	} else {
-		error_reply(out, "unknown cmd (known: stats, window, reset, policy, delay, info)");
+		error_reply(out, "unknown cmd (known: stats, window, reset, policy, delay, info, inodes)");
 		return;
 	}
 	sb_putc(out, '}');

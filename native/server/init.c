@@ -97,9 +97,9 @@ int init_handshake(char *buf, size_t bufsize, char *err, size_t errlen)
 	info->max_readahead = in.max_readahead;
 	info->time_gran = 1;
 	/* Above the kernel's default of 12 so that async reads and async DIO (many requests per file)
-	 * are not throttled before they reach us. */
-	info->max_background = 64;
-	info->congestion_threshold = 48;
+	 * are not throttled before they reach us (64 unless --max-background says otherwise). */
+	info->max_background = cfg->max_background;
+	info->congestion_threshold = (uint16_t)(cfg->max_background - cfg->max_background / 4);
 
 	struct fuse_init_out out = {
 		.major = FUSE_KERNEL_VERSION,

@@ -53,6 +53,7 @@ struct fb_gauge {
 	unsigned slot;
 	/* under the inode lock: */
 	uint32_t cur, max, wmax;
+	uint64_t started; /* requests begun since reset: per-inode counts for `inodes` */
 	uint64_t last_ns;
 	uint64_t integral, busy; /* sum of cur*dt, and time with cur > 0, since reset */
 	uint64_t wintegral, wbusy; /* the same since the window started */
@@ -153,6 +154,7 @@ struct fb_gauge *stats_begin(struct fb_inode *ino, unsigned slot, uint64_t t0)
 	}
 	if (g) {
 		fold(g, t0);
+		g->started++;
 		g->cur++;
 		if (g->cur > g->max)
 			g->max = g->cur;
@@ -239,6 +241,7 @@ void stats_reset(uint64_t now)
 		pthread_mutex_lock(&g->inode->lock);
 		fold(g, now);
 		g->max = g->wmax = g->cur;
+		g->started = 0;
 		g->integral = g->busy = g->wintegral = g->wbusy = 0;
 		pthread_mutex_unlock(&g->inode->lock);
 	}
@@ -394,4 +397,23 @@ void stats_window_json(struct fb_sb *sb, uint64_t now)
 	}
 	sb_trim_comma(sb);
 	sb_putc(sb, '}');
+}
+
+void stats_inodes_json(struct fb_sb *sb, unsigned slot)
+{
+	sb_puts(sb, "\"inodes\":[");
+	pthread_mutex_lock(&registry_lock);
+	for (struct fb_gauge *g = registry; g; g = g->rnext) {
+		if (g->slot != slot)
+			continue;
+		struct fb_inode *ino = g->inode;
+		pthread_mutex_lock(&ino->lock);
+		sb_printf(sb, "{\"nodeid\":%llu,\"ino\":%llu,\"count\":%llu,\"maxInFlight\":%u,\"inFlight\":%u},",
+			  (unsigned long long)inode_nodeid(ino), (unsigned long long)ino->ino,
+			  (unsigned long long)g->started, g->max, g->cur);
+		pthread_mutex_unlock(&ino->lock);
+	}
+	pthread_mutex_unlock(&registry_lock);
+	sb_trim_comma(sb);
+	sb_putc(sb, ']');
 }

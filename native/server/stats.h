@@ -38,4 +38,10 @@ void stats_json(struct fb_sb *sb, uint64_t now);
 /* Appends `"windowNs":N,"ops":{...}` for the window since the last call (or reset), then starts a new one. */
 void stats_window_json(struct fb_sb *sb, uint64_t now);
 
+/* Appends `"inodes":[{"nodeid","ino","count","maxInFlight","inFlight"},...]`: one entry per live inode
+ * that has seen opcode `slot` (ino = the backing st_ino, which is also what the kernel shows), with the
+ * requests begun and the max in flight on it since the last reset. Lets a client that runs many
+ * files at once in one mount read each file's own counts. */
+void stats_inodes_json(struct fb_sb *sb, unsigned slot);
+
 #endif

@@ -11,11 +11,13 @@ import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerStats } from './stats.js';
 import { registerVerify } from './verify.js';
+import { registerSweep } from './sweep.js';
 
 export function registerCommands(program: Command): void {
   registerRun(program);
   registerMount(program);
   registerProbe(program);
+  registerSweep(program);
   registerReport(program);
   registerCompare(program);
   registerStats(program);

@@ -12,6 +12,10 @@ import { requireBackingDir } from '../dirs.js';
 import { FailError, UsageError } from '../errors.js';
 import { parseDelaySpec, parseDurationMs, parseIntList, parseList, parseModeList, parsePositiveInt, parseServerList, parseSize } from '../parse.js';
 import { runHooks } from '../run-hooks.js';
+import { defaultSpace, fullSpace } from '../../lattice/space.js';
+import { DEFAULT_SWEEP_SETTINGS } from '../../lattice/sweep.js';
+import { latticeTable } from '../../lattice/table.js';
+import { sweepLattice } from './sweep.js';
 import { ENGINES, type Engine } from '../../../workers/task.js';
 
 /** The addon's ceiling on in-flight I/Os per job (native/addon/spec_parse.c MAX_DEPTH is higher). */
@@ -37,6 +41,7 @@ interface RunFlags {
   json?: boolean;
   probes?: boolean;
   report?: boolean;
+  sweep?: boolean | string;
 }
 
 function stamp(): string {
@@ -104,11 +109,16 @@ export function registerRun(program: Command): void {
     .option('--iodepth <n>', `I/Os each job keeps in flight with libaio or io_uring (1..${MAX_IODEPTH})`, '8')
     .option('--backing <dir>', 'an existing backing directory (default: .fusebench/backing in the package, created if missing)')
     .option('--out <dir>', 'output directory (default: out/<timestamp>-<kernel release>)')
+    .option('--sweep [which]', 'also sweep the flag lattice into the same results: the default subset, or "full" (see fusebench sweep)')
     .option('--no-probes', 'do not run the conformance probes')
     .option('--no-report', 'do not write index.html')
     .option('--json', 'print results.json on stdout instead of the summary table')
     .action(async (f: RunFlags) => {
       const matrix = matrixFromFlags(f);
+      if (f.sweep !== undefined && f.sweep !== true && f.sweep !== 'full' && f.sweep !== 'default') {
+        throw new UsageError(`--sweep takes "default" or "full", not "${f.sweep}"`);
+      }
+      const sweepSpace = f.sweep === 'full' ? fullSpace() : f.sweep ? defaultSpace() : null;
       // A --backing given by the user must exist; only the default one is created (by runMatrix).
       const backing = f.backing !== undefined ? requireBackingDir(f.backing) : resolve(join(packageRoot(), '.fusebench', 'backing'));
       if (process.getuid?.() !== 0) {
@@ -134,10 +144,14 @@ export function registerRun(program: Command): void {
           stopSignal,
           ...(f.probes !== false && hooks.probes ? { probes: hooks.probes } : {}),
           ...(hooks.extraEnv ? { extraEnv: hooks.extraEnv } : {}),
+          ...(sweepSpace ? { lattice: async () => (await sweepLattice(sweepSpace, DEFAULT_SWEEP_SETTINGS, stopSignal)).lattice } : {}),
         });
         if (f.report !== false && hooks.report) await hooks.report(path, outDir);
         if (f.json) process.stdout.write(JSON.stringify(results) + '\n');
-        else process.stdout.write(summaryTable(results.cells));
+        else {
+          process.stdout.write(summaryTable(results.cells));
+          if (results.lattice) process.stdout.write('\n' + latticeTable(results.lattice, { color: process.stdout.isTTY === true }));
+        }
         process.stderr.write(`fusebench: results ${path}${f.report !== false && hooks.report ? `, report ${join(outDir, 'index.html')}` : ''}${results.interrupted ? ' (interrupted: partial)' : ''}\n`);
         if (results.interrupted) process.exitCode = 130;
       } finally {
