@@ -68,9 +68,3 @@ export function parseDelay(text: string): Delays {
   }
   return { spec: parts.join(','), ns };
 }
-
-/** Delay in ns for one opcode of a (valid) spec, 0 when absent. */
-export function delayNsOf(spec: string, opcode: string): number {
-  const op = opcodeByName(opcode);
-  return op ? (parseDelay(spec).ns[op] ?? 0) : 0;
-}
