@@ -1,5 +1,6 @@
 // The operation log kept for a failure report, the replay command, and the failure as text.
 import type { ServerKind } from '../server/mounted.js';
+import { hex } from './ops.js';
 import type { LogEntry, VerifyFailure } from './types.js';
 
 /** The last `capacity` entries, oldest first. */
@@ -42,10 +43,6 @@ export function replayCommand(r: ReplayArgs): string {
 
 export function hexBytes(b: Buffer): string {
   return [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
-}
-
-function hex(n: number): string {
-  return '0x' + n.toString(16);
 }
 
 /** The failure as lines for a terminal: what, where, expected vs got, the log, the replay. */

@@ -90,7 +90,7 @@ export function patternBuffer(opIndex: number, offset: number, into: Buffer): Bu
   return into;
 }
 
-function hex(n: number): string {
+export function hex(n: number): string {
   return '0x' + n.toString(16);
 }
 
