@@ -24,7 +24,7 @@ function statusText(status: string, reason: string | null): string {
   return `${status}: ${line.length > 160 ? `${line.slice(0, 157)}...` : line}`;
 }
 
-const HEAD = ['scenario', 'mode', 'delay', 'jobs', 'op', 'ops/s', 'MB/s', 'p50', 'p99', 'p99.9', 'lock', 'maxWr', 'srvREAD', 'status'];
+const HEAD = ['scenario', 'mode', 'delay', 'jobs', 'engine', 'op', 'ops/s', 'MB/s', 'p50', 'p99', 'p99.9', 'lock', 'maxWr', 'srvREAD', 'status'];
 const NUMERIC = new Set(['ops/s', 'MB/s', 'p50', 'p99', 'p99.9', 'maxWr', 'srvREAD']);
 
 export function summaryTable(cells: Cell[]): string {
@@ -36,7 +36,8 @@ export function summaryTable(cells: Cell[]): string {
     const maxWr = s.lock ? String(s.lock.max) : '-';
     const srvRead = s.serverReads === null ? '-' : String(s.serverReads);
     const status = statusText(s.status, s.reason);
-    const head = [p.scenario, p.mode, p.delay, String(p.jobs)];
+    const depth = g.repeats[0]?.iodepth ?? 1;
+    const head = [p.scenario, p.mode, p.delay, String(p.jobs), depth > 1 ? `${p.engine} qd${depth}` : p.engine];
     if (s.ops.length === 0) {
       rows.push([...head, '-', '-', '-', '-', '-', '-', lock, maxWr, srvRead, status]);
       continue;
