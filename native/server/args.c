@@ -22,7 +22,8 @@ static const char usage_text[] =
 	"  --init LIST         allow-mmap,async-dio,writeback,no-passthrough: INIT options besides the base set\n"
 	"  --delay LIST        per-opcode hold time, e.g. write=200us,read=1ms (units ns|us|ms|s)\n"
 	"  --backend B         disk (default) or null (READ returns zeros, WRITE drops the data)\n"
-	"  --threads N         worker threads, each on its own cloned /dev/fuse fd (default 24)\n"
+	"  --threads N         most worker threads, each on its own cloned /dev/fuse fd; the pool grows on\n"
+	"                      demand up to N (1..1024, default 256)\n"
 	"  --max-write BYTES   max_write in the INIT reply (default 1048576)\n"
 	"  --stack-depth N     max_stack_depth in the INIT reply (default 1)\n"
 	"  --control PATH      Unix socket for the JSON-lines control protocol (default none)\n"
@@ -103,7 +104,7 @@ void args_parse(int argc, char **argv, struct fb_config *cfg)
 	cfg->mode = policy_mode_by_name("parallel", 8);
 	cfg->fopen = policy_mode_fopen(cfg->mode);
 	cfg->backend = FB_BACKEND_DISK;
-	cfg->threads = 24;
+	cfg->threads = 256;
 	cfg->max_write = 1u << 20;
 	cfg->stack_depth = 1;
 	cfg->attr_timeout = 1.0;
