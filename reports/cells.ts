@@ -2,7 +2,7 @@
 // intervals and their histograms merged exactly for the spectrum — percentiles are never averaged.
 import type { Histogram } from 'hdr-histogram-js';
 import { mergeEncoded } from '../bench/hist/histogram.js';
-import type { Cell } from '../bench/results/schema.js';
+import type { Cell, ServerThreads } from '../bench/results/schema.js';
 import { fmtBlockSize } from '../bench/format.js';
 
 /** The axes of a cell key other than scenario and mode (mode includes its INIT options). */
@@ -137,4 +137,11 @@ export function lockSummary(g: CellGroup): { verdict: string; max: number; mean:
     max: Math.max(...ok.map((c) => c.serverStats['WRITE']!.maxInFlightPerInode)),
     mean: means.length > 0 ? mean(means) : null,
   };
+}
+
+/** The server-bound repeat of a group with the most requests that found no free thread, or null. */
+export function serverBoundOf(g: CellGroup): ServerThreads | null {
+  let worst: ServerThreads | null = null;
+  for (const c of g.repeats) if (c.serverBound && c.serverThreads && (!worst || c.serverThreads.allBusy > worst.allBusy)) worst = c.serverThreads;
+  return worst;
 }

@@ -8,12 +8,14 @@ import {
   lockSummary,
   median,
   mergedHistogram,
+  serverBoundOf,
   variantLabel,
   type CellGroup,
 } from './cells.js';
 import { fmtBytesPerSec, fmtNs, fmtRate, fmtRatio } from '../bench/format.js';
 import { html, type SafeHtml } from './html.js';
 import { spectrumPoints } from './spectrum.js';
+import { serverBoundNote } from '../bench/server/threads.js';
 
 interface MergedSummary {
   count: number;
@@ -212,9 +214,13 @@ function cellTable(groups: CellGroup[], links: ReportLinks, multiServer: boolean
     const errText = [...errs].map(([e, n]) => `${e}×${n}`).join(' ');
     const ops = groupOps(g);
     const label = seriesLabel(g, multiServer);
+    const bound = serverBoundOf(g);
+    const boundNote = bound
+      ? html`<br><span class="bound" title="every server thread was busy at some moment: the counts and throughput may describe the server, not the kernel">${serverBoundNote(bound)}</span>`
+      : '';
     if (st.status !== 'ok' || ops.length === 0) {
       rows.push(
-        html`<tr><td>${label}</td><td class="${st.status}" colspan="8">${st.status}${st.reason ? `: ${st.reason}` : ''}</td>${lockCell}<td class="num">-</td><td>${errText}</td><td></td></tr>`,
+        html`<tr><td>${label}</td><td class="${st.status}" colspan="8">${st.status}${st.reason ? `: ${st.reason}` : ''}${boundNote}</td>${lockCell}<td class="num">-</td><td>${errText}</td><td></td></tr>`,
       );
       continue;
     }
@@ -230,7 +236,7 @@ function cellTable(groups: CellGroup[], links: ReportLinks, multiServer: boolean
           const href = links.hgrm(p);
           return href ? html`<a href="${href}">r${r}</a> ` : html`<span class="na" title="unsafe or missing path">r${r}</span> `;
         });
-      rows.push(html`<tr><td>${label}</td><td class="ok">ok (${ok.length}×)</td><td class="mono">${op}</td>
+      rows.push(html`<tr><td>${label}</td><td class="ok">ok (${ok.length}×)${boundNote}</td><td class="mono">${op}</td>
 <td class="num">${fmtNs(h.p50)}</td><td class="num">${fmtNs(h.p99)}</td><td class="num">${fmtNs(h.p999)}</td><td class="num">${fmtNs(h.max)}</td>
 <td class="num">${fmtRate(median(rates))}${spread(rates, fmtRate)}</td><td class="num">${fmtBytesPerSec(median(bytes))}</td>
 ${lockCell}<td class="num">${srvRead}</td><td>${errText}</td><td>${hgrms}</td></tr>`);

@@ -16,6 +16,8 @@ export interface MatrixOptions {
   backends: Backend[];
   servers: ServerKind[];
   engines: Engine[] | null;
+  /** Caps the C server's threads in every cell (to see a server-bound cell); absent: enough for each cell. */
+  serverThreads?: number;
 }
 
 export const ALL_MODES = ['cached', 'direct', 'parallel', 'passthrough', 'passthrough-direct', 'passthrough-parallel'];
@@ -81,7 +83,19 @@ export function planMatrix(o: MatrixOptions): CellPlan[] {
             for (const server of o.servers) {
               for (const delay of s.name === 'fallback' ? fallbackDelays : delays) {
                 for (let repeat = 0; repeat < repeats; repeat++) {
-                  cells.push({ scenario: s.name, spec, engine, jobs, blockSize: o.blockSize, backend, server, delay, repeat, durationMs: o.durationMs });
+                  cells.push({
+                    scenario: s.name,
+                    spec,
+                    engine,
+                    jobs,
+                    blockSize: o.blockSize,
+                    backend,
+                    server,
+                    delay,
+                    repeat,
+                    durationMs: o.durationMs,
+                    ...(o.serverThreads !== undefined ? { serverThreads: o.serverThreads } : {}),
+                  });
                 }
               }
             }

@@ -7,6 +7,7 @@ import type { CellPlan, ScenarioOutput } from '../scenarios/types.js';
 import { startServer, type ServerHandle } from '../server/process.js';
 import type { MountedServer } from '../server/mounted.js';
 import type { ReadyInfo } from '../server/types.js';
+import { isServerBound, serverThreadsFor } from '../server/threads.js';
 import { lockVerdict } from './collect.js';
 import { cellId } from './matrix.js';
 import type { ModeSpec } from '../modes.js';
@@ -77,6 +78,8 @@ export async function runCell(plan: CellPlan, env: RunEnv): Promise<Cell> {
         init: mountSpec.init,
         delay,
         backend: plan.backend,
+        // Each job blocks in one request at a time; the pool must never be what limits the cell.
+        threads: plan.serverThreads ?? serverThreadsFor(plan.jobs),
       });
       server = cServer;
     } else {
@@ -131,5 +134,6 @@ export async function runCell(plan: CellPlan, env: RunEnv): Promise<Cell> {
     ...(expected.length > 0 ? { expectedErrors: expected } : {}),
     ...(out.timeSeries ? { timeSeries: out.timeSeries } : {}),
     ...(out.phases ? { phases: out.phases } : {}),
+    ...(out.serverThreads ? { serverThreads: out.serverThreads, serverBound: isServerBound(out.serverThreads) } : {}),
   };
 }

@@ -2,6 +2,7 @@
 import type { Cell } from '../results/schema.js';
 import { fmtNs, fmtRate } from '../format.js';
 import { textTable } from '../text-table.js';
+import { serverBoundNote } from '../server/threads.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -15,7 +16,8 @@ export function cellLine(c: Cell): string {
     .join('; ');
   const w = c.serverStats['WRITE'];
   const lock = c.lockPath !== 'n/a' ? ` lock ${c.lockPath} (max ${w?.maxInFlightPerInode ?? 0} WRITE in flight)` : '';
-  return ops + lock;
+  const bound = c.serverBound && c.serverThreads ? ` WARNING ${serverBoundNote(c.serverThreads)}` : '';
+  return ops + lock + bound;
 }
 
 export function summaryTable(cells: Cell[]): string {
@@ -29,7 +31,10 @@ export function summaryTable(cells: Cell[]): string {
   for (const cs of groups.values()) {
     const c0 = cs[0]!;
     const mode = [c0.mode, ...c0.init].join('+');
-    const status = cs.every((c) => c.status === 'ok') ? 'ok' : `${cs.find((c) => c.status !== 'ok')!.status}`;
+    const bound = cs.find((c) => c.serverBound && c.serverThreads);
+    const status =
+      (cs.every((c) => c.status === 'ok') ? 'ok' : `${cs.find((c) => c.status !== 'ok')!.status}`) +
+      (bound ? ` ${serverBoundNote(bound.serverThreads!)}` : '');
     const opNames = [...new Set(cs.flatMap((c) => Object.keys(c.ops)))];
     const locks = [...new Set(cs.map((c) => c.lockPath))].join('/');
     const maxWr = String(Math.max(0, ...cs.map((c) => c.serverStats['WRITE']?.maxInFlightPerInode ?? 0)));
@@ -59,6 +64,8 @@ export function summaryTable(cells: Cell[]): string {
     }
   }
   const numeric = new Set(['ops/s', 'MB/s', 'p50', 'p99', 'p99.9', 'maxWr', 'srvREAD']);
+  const anyBound = cells.some((c) => c.serverBound);
   return textTable(head, rows, { numeric: (c) => numeric.has(head[c]!) }) +
-    '(medians over repeats; lock = verdict from server-side WRITEs in flight per inode; maxWr = max WRITEs in flight on one inode; srvREAD = READ requests the server saw; closed-loop load)\n';
+    '(medians over repeats; lock = verdict from server-side WRITEs in flight per inode; maxWr = max WRITEs in flight on one inode; srvREAD = READ requests the server saw; closed-loop load)\n' +
+    (anyBound ? 'WARNING: in cells marked server-bound every server thread was busy at some moment; their in-flight counts and throughput may describe the server, not the kernel\n' : '');
 }

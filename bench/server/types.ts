@@ -69,6 +69,11 @@ export interface ServerStats {
   ok: true;
   sinceNs: number;
   ops: Record<string, ServerOpStats>;
+  /** The C server's thread pool: its ceiling, threads started, most busy at once, requests that found none free. */
+  threads?: number;
+  threadsStarted?: number;
+  threadsBusyMax?: number;
+  threadsAllBusy?: number;
   [k: string]: unknown;
 }
 

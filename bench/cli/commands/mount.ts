@@ -5,6 +5,7 @@ import { formatStatsTable } from '../../server/format-stats.js';
 import { BACKENDS, parseFopenList, parseInitList, parseModeSpec, type Backend } from '../../modes.js';
 import { UsageError } from '../errors.js';
 import { parseDelaySpec, parsePositiveInt } from '../parse.js';
+import { SERVER_THREADS_DEFAULT, SERVER_THREADS_MAX } from '../../server/threads.js';
 
 interface MountOpts {
   mode: string;
@@ -33,7 +34,11 @@ export function registerMount(program: Command): void {
     .option('--init <opts>', 'INIT options: allow-mmap,async-dio,writeback (added to those in --mode)')
     .option('--delay <spec>', 'hold requests per opcode, e.g. write=1ms,read=200us', '')
     .option('--backend <kind>', 'disk (real I/O on the backing files) | null (writes dropped, reads return zeros)', 'disk')
-    .option('--threads <n>', 'server threads (each on its own cloned /dev/fuse fd)')
+    .option(
+      '--threads <n>',
+      `most server threads, each on its own cloned /dev/fuse fd, 1..${SERVER_THREADS_MAX}; the pool starts at 2 and grows while requests find no idle thread, so the ceiling costs nothing until a load needs it. ` +
+        `Every request in flight holds one, so a load with more concurrent requests than this waits for the server (flagged in the stats) (default ${SERVER_THREADS_DEFAULT})`,
+    )
     .option('--getxattr <answer>', 'enosys (kernel stops asking before each write) | enodata (like libfuse passthrough_hp)')
     .option('--json', 'print the final stats as one JSON document on stdout')
     .action(async (mountpoint: string, o: MountOpts) => {
@@ -50,6 +55,8 @@ export function registerMount(program: Command): void {
       for (const i of extraInit) if (!spec.init.includes(i)) spec.init.push(i);
       if (!(BACKENDS as readonly string[]).includes(o.backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}`);
       if (o.getxattr && o.getxattr !== 'enosys' && o.getxattr !== 'enodata') throw new UsageError('--getxattr must be enosys or enodata');
+      const threads = o.threads === undefined ? undefined : parsePositiveInt(o.threads, '--threads');
+      if (threads !== undefined && threads > SERVER_THREADS_MAX) throw new UsageError(`--threads ${threads} is more than the server's ${SERVER_THREADS_MAX}`);
       const server = await startServer({
         backing: o.backing,
         mountpoint,
@@ -58,7 +65,7 @@ export function registerMount(program: Command): void {
         init: spec.init,
         delay: parseDelaySpec(o.delay ?? ''),
         backend: o.backend as Backend,
-        ...(o.threads ? { threads: parsePositiveInt(o.threads, '--threads') } : {}),
+        ...(threads !== undefined ? { threads } : {}),
         ...(o.getxattr ? { getxattr: o.getxattr as 'enosys' | 'enodata' } : {}),
         stderr: 'inherit',
       });
