@@ -12,7 +12,7 @@ import { runWindow } from '../bench/runner/jobs.js';
 import { runMatrix } from '../bench/runner/run.js';
 import { summaryTable } from '../bench/runner/summary.js';
 import { parseResults, type Cell, type Results } from '../bench/results/schema.js';
-import { serverThreadsFor, serverThreadsOf } from '../bench/server/threads.js';
+import { serverPoolFor, serverThreadsFor, serverThreadsOf } from '../bench/server/threads.js';
 import type { ServerStats } from '../bench/server/types.js';
 import type { Mode } from '../bench/modes.js';
 import { buildReport } from '../reports/report.js';
@@ -34,7 +34,7 @@ after(async () => {
 
 /** WRITERS O_DIRECT writers at random offsets inside one pre-sized file, each WRITE held `delay`. */
 async function writers(mode: Mode, delay: string): Promise<ServerStats> {
-  return withMount({ mode, delay, threads: serverThreadsFor(WRITERS) }, async ({ server, mnt, backing }) => {
+  return withMount({ mode, delay, ...serverPoolFor(WRITERS) }, async ({ server, mnt, backing }) => {
     // Pre-sized in the backing dir before the first LOOKUP: non-extending writes, eligible for the shared lock.
     const fd = openSync(join(backing, 'f'), 'w');
     ftruncateSync(fd, FILE_SIZE);

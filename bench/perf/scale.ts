@@ -13,7 +13,7 @@ import type { Backend, Mode } from '../modes.js';
 import { createPool, warmPool } from '../runner/pool.js';
 import { ensureDataFile } from '../scenarios/files.js';
 import { startServer } from '../server/process.js';
-import { isServerBound, serverThreadsFor } from '../server/threads.js';
+import { isServerBound, serverPoolFor, serverThreadsFor } from '../server/threads.js';
 import { fmtRate } from '../format.js';
 import { textTable } from '../text-table.js';
 import { cpuSnapshot, cpuUse, type CpuSnapshot, type CpuUse } from './cpu.js';
@@ -70,7 +70,7 @@ async function measure(pool: Parameters<typeof harnessRandWrite>[0], dir: string
     mode: t.mode,
     delay: t.delay,
     backend: t.backend,
-    threads: serverThreadsFor(jobs),
+    ...serverPoolFor(jobs),
   });
   try {
     await harnessRandWrite(pool, server, FILE, SIZE, jobs, LEAD_IN_SEC, seed);

@@ -7,7 +7,7 @@ import type { CellPlan, ScenarioOutput } from '../scenarios/types.js';
 import { startServer, type ServerHandle } from '../server/process.js';
 import type { MountedServer } from '../server/mounted.js';
 import type { ReadyInfo } from '../server/types.js';
-import { isServerBound, serverThreadsFor } from '../server/threads.js';
+import { isServerBound, serverPoolFor } from '../server/threads.js';
 import { lockVerdict } from './collect.js';
 import { cellId } from './matrix.js';
 import type { ModeSpec } from '../modes.js';
@@ -79,7 +79,7 @@ export async function runCell(plan: CellPlan, env: RunEnv): Promise<Cell> {
         delay,
         backend: plan.backend,
         // Each job blocks in one request at a time; the pool must never be what limits the cell.
-        threads: plan.serverThreads ?? serverThreadsFor(plan.jobs),
+        ...serverPoolFor(plan.jobs, plan.serverThreads),
       });
       server = cServer;
     } else {

@@ -1,6 +1,6 @@
 // The C server's worker threads: how many it may start for a load, and whether it was the limit.
 import type { ServerThreads } from '../results/schema.js';
-import type { ServerStats } from './types.js';
+import type { ServerOptions, ServerStats } from './types.js';
 
 /**
  * max_background in the server's INIT reply (native/server/README.md): the kernel never has more
@@ -20,6 +20,17 @@ export const SERVER_THREADS_DEFAULT = 256;
  */
 export function serverThreadsFor(callers: number): number {
   return Math.min(SERVER_THREADS_MAX, callers + SERVER_MAX_BACKGROUND + SPARE_THREADS);
+}
+
+/**
+ * The server's pool for a load of `callers` jobs: a ceiling the load cannot reach (serverThreadsFor),
+ * and one thread per job plus a spare reader started with the mount. Started on demand instead, the
+ * pool would grow one thread at a time in the first milliseconds of the window (~0.45 ms a thread
+ * here, 30 ms to 64 threads), while requests wait for them.
+ */
+export function serverPoolFor(callers: number, cap?: number): Pick<ServerOptions, 'threads' | 'threadsInitial'> {
+  const threads = cap ?? serverThreadsFor(callers);
+  return { threads, threadsInitial: Math.min(threads, callers + 1) };
 }
 
 /** The most callers serverThreadsFor can cover within the server's --threads range. */

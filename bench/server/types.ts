@@ -14,6 +14,8 @@ export interface ServerOptions {
   delay?: string;
   backend?: Backend;
   threads?: number;
+  /** Threads started with the mount (the rest start on demand, up to `threads`). */
+  threadsInitial?: number;
   maxWrite?: number;
   stackDepth?: number;
   getxattr?: 'enosys' | 'enodata';

@@ -24,6 +24,7 @@ static const char usage_text[] =
 	"  --backend B         disk (default) or null (READ returns zeros, WRITE drops the data)\n"
 	"  --threads N         most worker threads, each on its own cloned /dev/fuse fd; the pool grows on\n"
 	"                      demand up to N (1..1024, default 256)\n"
+	"  --threads-initial N threads started with the mount (1..1024, at most --threads; default 2)\n"
 	"  --max-write BYTES   max_write in the INIT reply (default 1048576)\n"
 	"  --stack-depth N     max_stack_depth in the INIT reply (default 1)\n"
 	"  --control PATH      Unix socket for the JSON-lines control protocol (default none)\n"
@@ -105,6 +106,7 @@ void args_parse(int argc, char **argv, struct fb_config *cfg)
 	cfg->fopen = policy_mode_fopen(cfg->mode);
 	cfg->backend = FB_BACKEND_DISK;
 	cfg->threads = 256;
+	cfg->threads_initial = 2;
 	cfg->max_write = 1u << 20;
 	cfg->stack_depth = 1;
 	cfg->attr_timeout = 1.0;
@@ -141,7 +143,7 @@ void args_parse(int argc, char **argv, struct fb_config *cfg)
 			continue;
 		}
 		static const char *const with_value[] = { "backing", "mountpoint", "mode", "fopen", "init", "delay",
-							   "backend", "threads", "max-write", "stack-depth", "control",
+							   "backend", "threads", "threads-initial", "max-write", "stack-depth", "control",
 							   "attr-timeout", "entry-timeout", "getxattr", "fsname", NULL };
 		bool known = false;
 		for (int k = 0; with_value[k]; k++)
@@ -176,6 +178,8 @@ void args_parse(int argc, char **argv, struct fb_config *cfg)
 				usage_error("--backend must be disk or null, not \"%s\"%s", val, "");
 		} else if (strcmp(name, "threads") == 0)
 			cfg->threads = (unsigned)parse_uint("--threads", val, 1, 1024);
+		else if (strcmp(name, "threads-initial") == 0)
+			cfg->threads_initial = (unsigned)parse_uint("--threads-initial", val, 1, 1024);
 		else if (strcmp(name, "max-write") == 0)
 			cfg->max_write = (uint32_t)parse_uint("--max-write", val, 4096, 64u << 20);
 		else if (strcmp(name, "stack-depth") == 0)
