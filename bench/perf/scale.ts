@@ -2,10 +2,12 @@
 // server, in `direct` and `parallel`. On the shared path each writer should complete ~1/delay writes
 // per second, so throughput should follow jobs × 1/delay, and the server must never be what stops it.
 //
-// Two controls say whose limit a shortfall is. The CPU time of the window: the machine's (anyone's)
-// and ours (harness with its job threads, plus the server). And the same writers with no delay on the
-// null backend: the most round trips per second this machine makes at that concurrency at all. When
-// that is below jobs × 1/delay, no server could reach the goal here.
+// Three controls say whose limit a shortfall is. The CPU time of the window: the machine's (anyone's)
+// and ours (harness with its job threads, plus the server). The same writers with no delay on the
+// null backend: the most round trips per second this machine makes at that concurrency at all. And
+// the hold alone: as many threads doing nothing but the server's 1 ms timed wait, in a plain C
+// program (fusebench-holdloop). When either is below jobs × 1/delay, no server could reach the goal
+// here.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +19,9 @@ import { isServerBound, serverPoolFor, serverThreadsFor } from '../server/thread
 import { fmtRate } from '../format.js';
 import { textTable } from '../text-table.js';
 import { cpuSnapshot, cpuUse, type CpuSnapshot, type CpuUse } from './cpu.js';
-import { harnessRandWrite, type HarnessRun } from './harness-run.js';
+import { harnessRandWrite } from './harness-run.js';
+import { runHoldLoop } from './hold-loop.js';
+import type { ServerThreads } from '../results/schema.js';
 import { median, type Goal } from './goals.js';
 
 const FILE = 'scale.dat';
@@ -31,8 +35,9 @@ const TOLERANCE = 0.15;
 const LEAD_IN_SEC = 0.2;
 
 interface Target {
-  name: 'direct' | 'parallel' | 'no-delay';
-  mode: Mode;
+  name: 'direct' | 'parallel' | 'no-delay' | 'hold-only';
+  /** null: not a mount, the hold loop. */
+  mode: Mode | null;
   delay: string;
   backend: Backend;
 }
@@ -40,11 +45,18 @@ interface Target {
 const TARGETS: Target[] = [
   { name: 'direct', mode: 'direct', delay: DELAY, backend: 'disk' },
   { name: 'parallel', mode: 'parallel', delay: DELAY, backend: 'disk' },
-  // The control: the cheapest round trip there is, as often as the writers can make it.
+  // The controls: the cheapest round trip there is, as often as the writers can make it; the hold alone.
   { name: 'no-delay', mode: 'parallel', delay: '', backend: 'null' },
+  { name: 'hold-only', mode: null, delay: DELAY, backend: 'null' },
 ];
 
-export interface ScaleRun extends HarnessRun {
+export interface ScaleRun {
+  /** Writes (or holds) per second. */
+  iops: number;
+  /** null for the hold loop (no server). */
+  maxWritesInFlight: number | null;
+  threads: ServerThreads | null;
+  /** The hold loop reports only its own CPU: the machine's figures are NaN there. */
   cpu: CpuUse;
 }
 
@@ -64,6 +76,10 @@ export interface ScalePerf {
 
 /** One mount, a lead-in, then the measured window with the CPU read at its start and deadline. */
 async function measure(pool: Parameters<typeof harnessRandWrite>[0], dir: string, t: Target, jobs: number, seconds: number, seed: number): Promise<ScaleRun> {
+  if (t.mode === null) {
+    const h = runHoldLoop(jobs, DELAY_NS, LEAD_IN_SEC, seconds);
+    return { iops: h.holdsPerSec, maxWritesInFlight: null, threads: null, cpu: { machineBusy: NaN, oursCpus: h.cpus, othersCpus: NaN } };
+  }
   const server = await startServer({
     backing: join(dir, 'backing'),
     mountpoint: join(dir, 'mnt'),
@@ -82,7 +98,12 @@ async function measure(pool: Parameters<typeof harnessRandWrite>[0], dir: string
     });
     clearTimeout(at.timer);
     const end = at.end ?? cpuSnapshot(server.ready.pid);
-    return { ...run, cpu: at.start ? cpuUse(at.start, end) : { machineBusy: 0, oursCpus: 0, othersCpus: 0 } };
+    return {
+      iops: run.iops,
+      maxWritesInFlight: run.maxWritesInFlight,
+      threads: run.threads,
+      cpu: at.start ? cpuUse(at.start, end) : { machineBusy: NaN, oursCpus: NaN, othersCpus: NaN },
+    };
   } finally {
     await server.stop();
   }
@@ -139,7 +160,8 @@ function scaleGoals(rows: ScaleRow[]): Goal[] {
   return goals;
 }
 
-const pct = (x: number): string => `${(x * 100).toFixed(0)} %`;
+const pct = (x: number): string => (Number.isNaN(x) ? '-' : `${(x * 100).toFixed(0)} %`);
+const cpus = (x: number): string => (Number.isNaN(x) ? '-' : x.toFixed(2));
 
 export function formatScale(p: ScalePerf): string {
   const table = textTable(
@@ -147,19 +169,20 @@ export function formatScale(p: ScalePerf): string {
     p.rows.map((row) => {
       const rs = row.runs;
       const iops = iopsOf(row);
-      const maxThreads = (f: (t: NonNullable<HarnessRun['threads']>) => number): string => String(Math.max(0, ...rs.map((r) => (r.threads ? f(r.threads) : 0))));
+      const server = row.target !== 'hold-only';
+      const maxThreads = (f: (t: ServerThreads) => number): string => String(Math.max(0, ...rs.map((r) => (r.threads ? f(r.threads) : 0))));
       const ours = median(rs.map((r) => r.cpu.oursCpus));
       return [
         String(row.jobs),
         row.target + (rs.some((r) => isServerBound(r.threads)) ? ' SERVER-BOUND' : ''),
         fmtRate(iops),
         row.target === 'no-delay' ? '-' : (iops / ideal(row.jobs)).toFixed(2),
-        String(Math.max(0, ...rs.map((r) => r.maxWritesInFlight))),
-        `${maxThreads((t) => t.busyMax)}/${maxThreads((t) => t.started)}/${maxThreads((t) => t.limit)}`,
+        server ? String(Math.max(0, ...rs.map((r) => r.maxWritesInFlight ?? 0))) : '-',
+        server ? `${maxThreads((t) => t.busyMax)}/${maxThreads((t) => t.started)}/${maxThreads((t) => t.limit)}` : '-',
         pct(median(rs.map((r) => r.cpu.machineBusy))),
-        ours.toFixed(2),
-        median(rs.map((r) => r.cpu.othersCpus)).toFixed(2),
-        iops > 0 ? ((ours * 1e6) / iops).toFixed(1) : '-',
+        cpus(ours),
+        cpus(median(rs.map((r) => r.cpu.othersCpus))),
+        iops > 0 && !Number.isNaN(ours) ? ((ours * 1e6) / iops).toFixed(1) : '-',
       ];
     }),
     { numeric: (c) => c !== 1 },
@@ -167,7 +190,8 @@ export function formatScale(p: ScalePerf): string {
   return (
     table +
     `(4 KiB O_DIRECT random pwrite, psync, one pre-sized 64 MiB file; direct and parallel: disk backend, server holds every WRITE 1 ms; ` +
-    `no-delay: the control, parallel on the null backend without a delay, the most round trips this machine makes at that concurrency; ` +
+    `no-delay: a control, parallel on the null backend without a delay, the most round trips this machine makes at that concurrency; ` +
+    `hold-only: a control, as many threads of a plain C program doing only the server's 1 ms timed wait (no FUSE), its own CPU only; ` +
     `${p.seconds}s windows after a ${LEAD_IN_SEC}s lead-in on each mount, medians of ${p.rounds} rounds in alternating order; ` +
     `server threads at most jobs + ${serverThreadsFor(0)}; our CPU = the harness process and the server together)\n` +
     limitNotes(p)
@@ -185,15 +209,15 @@ function limitNotes(p: ScalePerf): string {
     if (Math.abs(got / ideal(jobs) - 1) <= TOLERANCE) continue;
     const bound = par.runs.some((r) => isServerBound(r.threads));
     const ceiling = iopsOf(ctl);
+    const holds = iopsOf(p.rows.find((x) => x.jobs === jobs && x.target === 'hold-only'));
     const busy = median(par.runs.map((r) => r.cpu.machineBusy));
-    const why = bound
-      ? 'the server had every thread busy: server-bound'
-      : ceiling > 0 && ceiling < ideal(jobs) * (1 - TOLERANCE)
-        ? `without any delay this machine made only ${fmtRate(ceiling)} round trips/s at ${jobs} jobs: CPU-bound, no server could reach it here`
-        : busy > 0.9
-          ? `the CPUs were ${pct(busy)} busy: CPU-bound`
-          : 'neither the server nor the CPUs were saturated';
-    lines.push(`${jobs} jobs: ${fmtRate(got)} of ${fmtRate(ideal(jobs))} ops/s; ${why}`);
+    const reasons: string[] = [];
+    if (bound) reasons.push('the server had every thread busy: server-bound');
+    if (ceiling > 0 && ceiling < ideal(jobs) * (1 - TOLERANCE)) reasons.push(`without any delay this machine made only ${fmtRate(ceiling)} round trips/s at ${jobs} jobs`);
+    if (holds > 0 && holds < ideal(jobs) * (1 - TOLERANCE)) reasons.push(`the 1 ms holds alone, without FUSE, came to ${fmtRate(holds)}/s (${(holds / ideal(jobs)).toFixed(2)}×)`);
+    if (busy > 0.9) reasons.push(`the CPUs were ${pct(busy)} busy (ours ${cpus(median(par.runs.map((r) => r.cpu.oursCpus)))}, others ${cpus(median(par.runs.map((r) => r.cpu.othersCpus)))} CPUs)`);
+    const why = reasons.length > 0 ? reasons.join('; ') : 'neither the server, the CPUs nor the controls were saturated';
+    lines.push(`${jobs} jobs: ${fmtRate(got)} of ${fmtRate(ideal(jobs))} ops/s (${(got / ideal(jobs)).toFixed(2)}×): ${why}`);
   }
   return lines.length > 0 ? lines.join('\n') + '\n' : '';
 }
