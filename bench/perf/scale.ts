@@ -2,12 +2,13 @@
 // server, in `direct` and `parallel`. On the shared path each writer should complete ~1/delay writes
 // per second, so throughput should follow jobs × 1/delay, and the server must never be what stops it.
 //
-// Three controls say whose limit a shortfall is. The CPU time of the window: the machine's (anyone's)
-// and ours (harness with its job threads, plus the server). The same writers with no delay on the
-// null backend: the most round trips per second this machine makes at that concurrency at all. And
-// the hold alone: as many threads doing nothing but the server's 1 ms timed wait, in a plain C
-// program (fusebench-holdloop). When either is below jobs × 1/delay, no server could reach the goal
-// here.
+// Four controls say whose limit a shortfall is. The CPU time of the window: the machine's (anyone's)
+// and ours (harness with its job threads, plus the server). The same writers in a plain C program
+// (fusebench-loop, the harness's loop on pthreads): whether Node or Piscina costs anything. The same
+// writers with no delay on the null backend: the most round trips per second this machine makes at
+// that concurrency at all. And the hold alone: as many threads doing nothing but the server's 1 ms
+// timed wait, in a plain C program (fusebench-holdloop). When one of the last two is below
+// jobs × 1/delay, no server could reach the goal here.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,12 +16,13 @@ import type { Backend, Mode } from '../modes.js';
 import { createPool, warmPool } from '../runner/pool.js';
 import { ensureDataFile } from '../scenarios/files.js';
 import { startServer } from '../server/process.js';
-import { isServerBound, serverPoolFor, serverThreadsFor } from '../server/threads.js';
+import { isServerBound, serverPoolFor, serverThreadsFor, serverThreadsOf } from '../server/threads.js';
 import { fmtRate } from '../format.js';
 import { textTable } from '../text-table.js';
 import { cpuSnapshot, cpuUse, type CpuSnapshot, type CpuUse } from './cpu.js';
 import { harnessRandWrite } from './harness-run.js';
 import { runHoldLoop } from './hold-loop.js';
+import { runBareLoop } from './bare-loop.js';
 import type { ServerThreads } from '../results/schema.js';
 import { median, type Goal } from './goals.js';
 
@@ -35,7 +37,7 @@ const TOLERANCE = 0.15;
 const LEAD_IN_SEC = 0.2;
 
 interface Target {
-  name: 'direct' | 'parallel' | 'no-delay' | 'hold-only';
+  name: 'direct' | 'parallel' | 'C loop' | 'no-delay' | 'hold-only';
   /** null: not a mount, the hold loop. */
   mode: Mode | null;
   delay: string;
@@ -45,7 +47,9 @@ interface Target {
 const TARGETS: Target[] = [
   { name: 'direct', mode: 'direct', delay: DELAY, backend: 'disk' },
   { name: 'parallel', mode: 'parallel', delay: DELAY, backend: 'disk' },
-  // The controls: the cheapest round trip there is, as often as the writers can make it; the hold alone.
+  // The controls: the same writers without Node; the cheapest round trip there is, as often as the
+  // writers can make it; the hold alone.
+  { name: 'C loop', mode: 'parallel', delay: DELAY, backend: 'disk' },
   { name: 'no-delay', mode: 'parallel', delay: '', backend: 'null' },
   { name: 'hold-only', mode: null, delay: DELAY, backend: 'null' },
 ];
@@ -89,6 +93,17 @@ async function measure(pool: Parameters<typeof harnessRandWrite>[0], dir: string
     ...serverPoolFor(jobs),
   });
   try {
+    if (t.name === 'C loop') {
+      // Its own lead-in on its own fresh threads; its CPU is another process's, not read here.
+      const l = runBareLoop(join(server.mountpoint, FILE), jobs, LEAD_IN_SEC, seconds, seed);
+      const s = await server.stats();
+      return {
+        iops: l.iops,
+        maxWritesInFlight: s.ops['WRITE']?.maxInFlightPerInode ?? 0,
+        threads: serverThreadsOf(s),
+        cpu: { machineBusy: NaN, oursCpus: NaN, othersCpus: NaN },
+      };
+    }
     await harnessRandWrite(pool, server, FILE, SIZE, jobs, LEAD_IN_SEC, seed);
     // Filled by the window's start hook and a timer at its deadline (the main thread idles meanwhile).
     const at: { start?: CpuSnapshot; end?: CpuSnapshot; timer?: NodeJS.Timeout } = {};
@@ -190,6 +205,7 @@ export function formatScale(p: ScalePerf): string {
   return (
     table +
     `(4 KiB O_DIRECT random pwrite, psync, one pre-sized 64 MiB file; direct and parallel: disk backend, server holds every WRITE 1 ms; ` +
+    `C loop: a control, the same writers as a plain C program (fusebench-loop, pthreads, no Node), counts over the lead-in and window; ` +
     `no-delay: a control, parallel on the null backend without a delay, the most round trips this machine makes at that concurrency; ` +
     `hold-only: a control, as many threads of a plain C program doing only the server's 1 ms timed wait (no FUSE), its own CPU only; ` +
     `${p.seconds}s windows after a ${LEAD_IN_SEC}s lead-in on each mount, medians of ${p.rounds} rounds in alternating order; ` +
@@ -211,13 +227,16 @@ function limitNotes(p: ScalePerf): string {
     const ceiling = iopsOf(ctl);
     const holds = iopsOf(p.rows.find((x) => x.jobs === jobs && x.target === 'hold-only'));
     const busy = median(par.runs.map((r) => r.cpu.machineBusy));
+    const loop = iopsOf(p.rows.find((x) => x.jobs === jobs && x.target === 'C loop'));
     const reasons: string[] = [];
     if (bound) reasons.push('the server had every thread busy: server-bound');
+    if (loop > got * (1 + TOLERANCE)) reasons.push(`the same writers in plain C made ${fmtRate(loop)}/s: our harness is part of the limit`);
     if (ceiling > 0 && ceiling < ideal(jobs) * (1 - TOLERANCE)) reasons.push(`without any delay this machine made only ${fmtRate(ceiling)} round trips/s at ${jobs} jobs`);
     if (holds > 0 && holds < ideal(jobs) * (1 - TOLERANCE)) reasons.push(`the 1 ms holds alone, without FUSE, came to ${fmtRate(holds)}/s (${(holds / ideal(jobs)).toFixed(2)}×)`);
     if (busy > 0.9) reasons.push(`the CPUs were ${pct(busy)} busy (ours ${cpus(median(par.runs.map((r) => r.cpu.oursCpus)))}, others ${cpus(median(par.runs.map((r) => r.cpu.othersCpus)))} CPUs)`);
     const why = reasons.length > 0 ? reasons.join('; ') : 'neither the server, the CPUs nor the controls were saturated';
-    lines.push(`${jobs} jobs: ${fmtRate(got)} of ${fmtRate(ideal(jobs))} ops/s (${(got / ideal(jobs)).toFixed(2)}×): ${why}`);
+    const harness = loop > 0 && loop <= got * (1 + TOLERANCE) ? `; the same writers in plain C made ${fmtRate(loop)}/s: not our harness` : '';
+    lines.push(`${jobs} jobs: ${fmtRate(got)} of ${fmtRate(ideal(jobs))} ops/s (${(got / ideal(jobs)).toFixed(2)}×): ${why}${harness}`);
   }
   return lines.length > 0 ? lines.join('\n') + '\n' : '';
 }
