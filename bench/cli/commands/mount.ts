@@ -36,8 +36,8 @@ export function registerMount(program: Command): void {
     .option('--backend <kind>', 'disk (real I/O on the backing files) | null (writes dropped, reads return zeros)', 'disk')
     .option(
       '--threads <n>',
-      `most server threads, each on its own cloned /dev/fuse fd, 1..${SERVER_THREADS_MAX}; the pool starts at 2 and grows while requests find no idle thread, so the ceiling costs nothing until a load needs it. ` +
-        `Every request in flight holds one, so a load with more concurrent requests than this waits for the server (flagged in the stats) (default ${SERVER_THREADS_DEFAULT})`,
+      `most server threads, 1..${SERVER_THREADS_MAX}: the pool starts at 2 and grows whenever a request finds every thread busy, so a high ceiling costs nothing until a load needs it; ` +
+        `every request in flight holds one, and the stats warn (server-bound) when all were busy (default ${SERVER_THREADS_DEFAULT})`,
     )
     .option('--getxattr <answer>', 'enosys (kernel stops asking before each write) | enodata (like libfuse passthrough_hp)')
     .option('--json', 'print the final stats as one JSON document on stdout')
