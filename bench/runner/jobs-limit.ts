@@ -6,7 +6,7 @@ import { MAX_CALLERS } from '../server/threads.js';
 /**
  * Jobs per CPU. Every job is a thread of its own that first loads the worker module and the addon
  * (0.1–0.2 s of CPU each, measured on this project's 2-CPU machine under load). There, with every
- * WRITE held 1 ms, 256 jobs had 253 WRITEs in flight at once and the run took about a minute; 512
+ * WRITE held 1 ms, 256 jobs had all 256 WRITEs in flight at once and the run took 1–2 minutes; 512
  * jobs had at most 94 in flight (the CPUs never ran them all at once: the cell no longer measures
  * 512 writers) and the run took 3.5 minutes, most of it starting threads.
  */
