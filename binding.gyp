@@ -20,6 +20,14 @@
       "ldflags": [ "-pthread" ]
     },
     {
+      "target_name": "fusebench-holdloop",
+      "type": "executable",
+      "sources": [ "native/holdloop/main.c" ],
+      "cflags": [ "-std=c11", "-Wall", "-Wextra", "-Werror", "-O2", "-D_GNU_SOURCE", "-pthread" ],
+      "cflags!": [ "-fno-exceptions" ],
+      "ldflags": [ "-pthread" ]
+    },
+    {
       "target_name": "fusebench_io",
       "sources": [ "<!@(ls -1 native/addon/*.c)" ],
       "include_dirs": [ "native/abi" ],

@@ -29,3 +29,7 @@ export function serverBinary(asan = false): string {
 export function loopBinary(): string {
   return join(packageRoot(), 'build', 'Release', 'fusebench-loop');
 }
+
+export function holdLoopBinary(): string {
+  return join(packageRoot(), 'build', 'Release', 'fusebench-holdloop');
+}

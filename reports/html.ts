@@ -72,7 +72,7 @@ th{background:var(--band);font-weight:600}
 td.num{text-align:right;white-space:nowrap}
 .pass,.shared,.faster{color:var(--good);font-weight:600}
 .fail,.slower{color:var(--bad);font-weight:600}
-.exclusive{color:var(--warn);font-weight:600}
+.exclusive,.bound{color:var(--warn);font-weight:600}
 .unsupported,.nc,.na{color:var(--muted)}
 .changed{background:#fff3c4}
 .warn{background:#fff3c4;border:1px solid #e6c200;padding:8px 12px;margin:8px 0}

@@ -4,12 +4,13 @@
 // only renders.
 import type { Results } from '../bench/results/schema.js';
 import { barChart, figure, spectrumChart, timeSeriesChart, type Chart } from './charts.js';
-import { groupOps, groupStatus, lockSummary, okRepeats, variantLabel, type CellGroup } from '../bench/analysis/groups.js';
+import { groupOps, groupStatus, lockSummary, okRepeats, serverBoundOf, variantLabel, type CellGroup } from '../bench/analysis/groups.js';
 import { mergedLatency, throughput } from '../bench/analysis/latency.js';
 import { summarizeCell, type CellSummary } from '../bench/analysis/cell-summary.js';
 import { median } from '../bench/analysis/stats.js';
 import { fmtBytesPerSec, fmtNs, fmtRate, fmtRatio } from '../bench/format.js';
 import { html, type SafeHtml } from './html.js';
+import { serverBoundNote } from '../bench/server/threads.js';
 
 export interface ReportLinks {
   /** href for a cell's `.hgrm` path as stored in results, or null when it cannot be linked safely. */
@@ -150,10 +151,10 @@ function spread(t: { repeats: number; opsPerSecMin: number; opsPerSecMax: number
   return t.repeats <= 1 ? '' : ` [${fmtRate(t.opsPerSecMin)}–${fmtRate(t.opsPerSecMax)}]`;
 }
 
-function statusCell(s: CellSummary): SafeHtml {
-  if (s.status === 'ok') return html`<td class="ok">ok (${s.okRepeats}×)</td>`;
+function statusCell(s: CellSummary, note: SafeHtml | ''): SafeHtml {
+  if (s.status === 'ok') return html`<td class="ok">ok (${s.okRepeats}×)${note}</td>`;
   const of = s.okRepeats > 0 ? ` (${s.okRepeats} of ${s.group.repeats.length} ok)` : '';
-  return html`<td class="${s.status}">${s.status}${of}${s.reason ? `: ${s.reason}` : ''}</td>`;
+  return html`<td class="${s.status}">${s.status}${of}${s.reason ? `: ${s.reason}` : ''}${note}</td>`;
 }
 
 function cellTable(summaries: CellSummary[], links: ReportLinks, multiServer: boolean): SafeHtml {
@@ -166,9 +167,13 @@ function cellTable(summaries: CellSummary[], links: ReportLinks, multiServer: bo
     const errText = Object.entries(s.errors).map(([e, n]) => `${e}×${n}`).join(' ');
     const label = seriesLabel(s.group, multiServer);
     const srvRead = s.serverReads === null ? '-' : String(s.serverReads);
+    const bound = serverBoundOf(s.group);
+    const boundNote = bound
+      ? html`<br><span class="bound" title="every server thread was busy at some moment: the counts and throughput may describe the server, not the kernel">${serverBoundNote(bound)}</span>`
+      : '';
     if (s.ops.length === 0) {
       rows.push(
-        html`<tr><td>${label}</td><td class="${s.status}" colspan="8">${s.status}${s.reason ? `: ${s.reason}` : ''}</td>${lockCell}<td class="num">${srvRead}</td><td>${errText}</td><td></td></tr>`,
+        html`<tr><td>${label}</td><td class="${s.status}" colspan="8">${s.status}${s.reason ? `: ${s.reason}` : ''}${boundNote}</td>${lockCell}<td class="num">${srvRead}</td><td>${errText}</td><td></td></tr>`,
       );
       continue;
     }
@@ -179,7 +184,7 @@ function cellTable(summaries: CellSummary[], links: ReportLinks, multiServer: bo
         return href ? html`<a href="${href}">r${r}</a> ` : html`<span class="na" title="unsafe or missing path">r${r}</span> `;
       });
       // data-key/data-op name the row for tools (and the test that terminal and report agree).
-      rows.push(html`<tr data-key="${s.group.key}" data-op="${o.op}"><td>${label}</td>${statusCell(s)}<td class="mono">${o.op}</td>
+      rows.push(html`<tr data-key="${s.group.key}" data-op="${o.op}"><td>${label}</td>${statusCell(s, boundNote)}<td class="mono">${o.op}</td>
 <td class="num">${fmtNs(h.p50Ns)}</td><td class="num">${fmtNs(h.p99Ns)}</td><td class="num">${fmtNs(h.p999Ns)}</td><td class="num">${fmtNs(h.maxNs)}</td>
 <td class="num">${fmtRate(o.throughput.opsPerSec)}${spread(o.throughput)}</td><td class="num">${fmtBytesPerSec(o.throughput.bytesPerSec)}</td>
 ${lockCell}<td class="num">${srvRead}</td><td>${errText}</td><td>${hgrms}</td></tr>`);

@@ -3,7 +3,7 @@
 import { copyFileSync, existsSync, mkdirSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Results } from '../bench/results/schema.js';
-import { groupCells, groupStatus, lockSummary } from '../bench/analysis/groups.js';
+import { cellLabel, groupCells, groupStatus, lockSummary, serverBoundOf, type CellGroup } from '../bench/analysis/groups.js';
 import type { Chart } from './charts.js';
 import { environmentSection, harnessTable, microTable, probeTable } from './report-env.js';
 import { ChartIds, scenarioSections, serverKindsSection, type ReportLinks } from './report-scenarios.js';
@@ -34,6 +34,12 @@ Lock path seen by the server: ${shared} shared, ${exclusive} exclusive.
 Probes: ${r.probes.filter((p) => p.verdict === 'pass').length} pass, ${r.probes.filter((p) => p.verdict === 'fail').length} fail, ${r.probes.filter((p) => p.verdict === 'unsupported').length} unsupported.</p>`;
 }
 
+function serverBoundWarning(groups: CellGroup[]): SafeHtml | '' {
+  const bound = groups.filter((g) => serverBoundOf(g) !== null);
+  if (bound.length === 0) return '';
+  return html`<div class="warn">${bound.length} cell${bound.length === 1 ? ' was' : 's were'} <b>server-bound</b>: every thread of fusebench's server was busy at some moment, so further requests waited in the kernel for one, and the in-flight counts and throughput may describe the server, not the kernel (${bound.map((g) => cellLabel(g.parts)).join('; ')}).</div>`;
+}
+
 export function buildReport(r: Results, o: ReportOptions): BuiltReport {
   const ids = new ChartIds();
   const groups = groupCells(r.cells);
@@ -45,6 +51,7 @@ export function buildReport(r: Results, o: ReportOptions): BuiltReport {
   const body = html`<header><h1>${title}</h1>
 <p class="muted">${r.tool.name} ${r.tool.version} · ${r.host.hostname ?? ''} · ${r.host.cpu} · started ${r.startedAt}${r.host.emulated ? ' · emulated (timings not comparable with native)' : ''}</p>
 ${r.interrupted ? html`<div class="warn">This run was interrupted: only the cells shown finished.</div>` : ''}
+${serverBoundWarning(groups)}
 ${summary(r)}
 <nav>${r.lattice ? html`<a href="#lattice">flag lattice</a>` : ''}<a href="#environment">environment</a><a href="#probes">probes</a>${scenarioNames.map((name, i) => html`<a href="#scenario-${i}">${name}</a>`)}${servers ? html`<a href="#server-kinds">server kinds</a>` : ''}${micro ? html`<a href="#micro">micro</a>` : ''}<a href="#files">files</a></nav>
 </header>

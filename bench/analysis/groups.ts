@@ -1,6 +1,6 @@
 // Cells repeat (`repeat` 0..N-1); everything else is the cell key. The terminal summary, the report
 // and the comparison all group cells here, so they agree on what one cell is.
-import type { Cell } from '../results/schema.js';
+import type { Cell, ServerThreads } from '../results/schema.js';
 import { fmtBlockSize } from '../format.js';
 import { mean } from './stats.js';
 
@@ -129,4 +129,11 @@ export function lockSummary(g: CellGroup): LockSummary | null {
     max: Math.max(...ok.map((c) => c.serverStats['WRITE']!.maxInFlightPerInode)),
     mean: means.length > 0 ? mean(means) : null,
   };
+}
+
+/** The server-bound repeat of a group with the most requests that found no free thread, or null. */
+export function serverBoundOf(g: CellGroup): ServerThreads | null {
+  let worst: ServerThreads | null = null;
+  for (const c of g.repeats) if (c.serverBound && c.serverThreads && (!worst || c.serverThreads.allBusy > worst.allBusy)) worst = c.serverThreads;
+  return worst;
 }

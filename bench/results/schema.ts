@@ -50,6 +50,19 @@ export const ServerOpStatsSchema = z.object({
 });
 export type ServerOpStats = z.infer<typeof ServerOpStatsSchema>;
 
+/** The C server's worker threads over the cell's window (its stats: threads, threadsStarted, ...). */
+export const ServerThreadsSchema = z.object({
+  /** The most threads the server could start (--threads). */
+  limit: count,
+  /** Threads it had started by the end of the window. */
+  started: count,
+  /** The most requests it held at once (one thread each). */
+  busyMax: count,
+  /** Requests that took the last free thread when no more could start: every thread was busy. */
+  allBusy: count,
+});
+export type ServerThreads = z.infer<typeof ServerThreadsSchema>;
+
 export const TimePointSchema = z.object({
   /** Start of the interval, ms since the timed phase began. */
   tMs: z.number(),
@@ -93,6 +106,9 @@ export const CellSchema = z.object({
   /** Errors the mode rules predict (e.g. ENODEV for a shared mmap of a direct file). */
   expectedErrors: z.array(z.string().max(64)).max(16).optional(),
   timeSeries: z.array(TimePointSchema).max(100_000).optional(),
+  serverThreads: ServerThreadsSchema.optional(),
+  /** Every server thread was busy at some moment: the counts and throughput may describe the server, not the kernel. */
+  serverBound: z.boolean().optional(),
   phases: z.array(PhaseSchema).max(64).optional(),
 });
 export type Cell = z.infer<typeof CellSchema>;

@@ -18,6 +18,8 @@ export interface MatrixOptions {
   engines: Engine[] | null;
   /** In-flight I/Os per job for libaio and io_uring. */
   iodepth: number;
+  /** Caps the C server's threads in every cell (to see a server-bound cell); absent: enough for each cell. */
+  serverThreads?: number;
 }
 
 export const ALL_MODES = ['cached', 'direct', 'parallel', 'passthrough', 'passthrough-direct', 'passthrough-parallel'];
@@ -84,7 +86,20 @@ export function planMatrix(o: MatrixOptions): CellPlan[] {
             for (const server of o.servers) {
               for (const delay of s.name === 'fallback' ? fallbackDelays : delays) {
                 for (let repeat = 0; repeat < repeats; repeat++) {
-                  cells.push({ scenario: s.name, spec, engine, iodepth: engine === 'psync' || engine === 'mmap' ? 1 : o.iodepth, jobs, blockSize: o.blockSize, backend, server, delay, repeat, durationMs: o.durationMs });
+                  cells.push({
+                    scenario: s.name,
+                    spec,
+                    engine,
+                    iodepth: engine === 'psync' || engine === 'mmap' ? 1 : o.iodepth,
+                    jobs,
+                    blockSize: o.blockSize,
+                    backend,
+                    server,
+                    delay,
+                    repeat,
+                    durationMs: o.durationMs,
+                    ...(o.serverThreads !== undefined ? { serverThreads: o.serverThreads } : {}),
+                  });
                 }
               }
             }

@@ -7,6 +7,7 @@ import type { CellPlan, ScenarioOutput } from '../scenarios/types.js';
 import { startServer, type ServerHandle } from '../server/process.js';
 import type { MountedServer } from '../server/mounted.js';
 import type { ReadyInfo } from '../server/types.js';
+import { isServerBound, serverPoolFor } from '../server/threads.js';
 import { lockVerdict } from './collect.js';
 import { cellId } from './matrix.js';
 import type { ModeSpec } from '../modes.js';
@@ -78,6 +79,8 @@ export async function runCell(plan: CellPlan, env: RunEnv): Promise<Cell> {
         init: mountSpec.init,
         delay,
         backend: plan.backend,
+        // Each job blocks in one request at a time; the pool must never be what limits the cell.
+        ...serverPoolFor(plan.jobs, plan.serverThreads),
       });
       server = cServer;
     } else {
@@ -132,5 +135,6 @@ export async function runCell(plan: CellPlan, env: RunEnv): Promise<Cell> {
     ...(expected.length > 0 ? { expectedErrors: expected } : {}),
     ...(out.timeSeries ? { timeSeries: out.timeSeries } : {}),
     ...(out.phases ? { phases: out.phases } : {}),
+    ...(out.serverThreads ? { serverThreads: out.serverThreads, serverBound: isServerBound(out.serverThreads) } : {}),
   };
 }

@@ -12,7 +12,7 @@ import { forceUnmount } from '../server/mounts.js';
 import { measureHarness } from './harness.js';
 import { cellId, estimateMs, planMatrix, type MatrixOptions } from './matrix.js';
 import { writeHgrms, writeResults } from './output.js';
-import { createPool } from './pool.js';
+import { createPool, warmPool } from './pool.js';
 import { Progress } from './progress.js';
 import { runCell, type RunEnv } from './run-cell.js';
 import { cellLine } from './summary.js';
@@ -63,6 +63,7 @@ export async function runMatrix(o: RunOptions): Promise<{ results: Results; path
       backends: o.matrix.backends,
       servers: o.matrix.servers,
       engines: o.matrix.engines,
+      serverThreads: o.matrix.serverThreads ?? 'per cell',
       backing: o.backing ?? '(temporary)',
     },
     cells: [],
@@ -75,6 +76,8 @@ export async function runMatrix(o: RunOptions): Promise<{ results: Results; path
   log(`fusebench: ${plans.length} cells, kernel ${results.host.kernelRelease}, output ${o.outDir}`);
   let path = '';
   try {
+    if (maxJobs > 16) log(`fusebench: starting ${maxJobs} job threads`);
+    await warmPool(pool, maxJobs);
     if (o.measureHarness !== false) results.harness = await measureHarness();
     for (const plan of plans) {
       if (o.stopSignal?.stop) {

@@ -1,10 +1,11 @@
 // The terminal summary of a run: one line per cell and operation, rendered from the same cell
 // summaries as the report's tables (bench/analysis), so both print the same numbers.
 import type { Cell } from '../results/schema.js';
-import { groupCells } from '../analysis/groups.js';
+import { groupCells, serverBoundOf } from '../analysis/groups.js';
 import { summarizeCell } from '../analysis/cell-summary.js';
 import { fmtNs, fmtRate } from '../format.js';
 import { textTable } from '../text-table.js';
+import { serverBoundNote } from '../server/threads.js';
 
 /** The progress line of one finished cell (one repeat). */
 export function cellLine(c: Cell): string {
@@ -14,7 +15,8 @@ export function cellLine(c: Cell): string {
     .join('; ');
   const w = c.serverStats['WRITE'];
   const lock = c.lockPath !== 'n/a' ? ` lock ${c.lockPath} (max ${w?.maxInFlightPerInode ?? 0} WRITE in flight)` : '';
-  return ops + lock;
+  const bound = c.serverBound && c.serverThreads ? ` WARNING ${serverBoundNote(c.serverThreads)}` : '';
+  return ops + lock + bound;
 }
 
 /** A status with its reason on one line: a reason's first line is the one that says what happened. */
@@ -35,7 +37,8 @@ export function summaryTable(cells: Cell[]): string {
     const lock = s.lock?.verdict ?? 'n/a';
     const maxWr = s.lock ? String(s.lock.max) : '-';
     const srvRead = s.serverReads === null ? '-' : String(s.serverReads);
-    const status = statusText(s.status, s.reason);
+    const bound = serverBoundOf(g);
+    const status = statusText(s.status, s.reason) + (bound ? ` ${serverBoundNote(bound)}` : '');
     const depth = g.repeats[0]?.iodepth ?? 1;
     const head = [p.scenario, p.mode, p.delay, String(p.jobs), depth > 1 ? `${p.engine} qd${depth}` : p.engine];
     if (s.ops.length === 0) {
@@ -61,6 +64,9 @@ export function summaryTable(cells: Cell[]): string {
   return (
     textTable(HEAD, rows, { numeric: (c) => NUMERIC.has(HEAD[c]!) }) +
     '(p50/p99/p99.9 from the repeats\' histograms merged, as in the report; ops/s and MB/s medians over repeats; lock = verdict from ' +
-    'server-side WRITEs in flight per inode; maxWr = max WRITEs in flight on one inode; srvREAD = READ requests the server saw; closed-loop load)\n'
+    'server-side WRITEs in flight per inode; maxWr = max WRITEs in flight on one inode; srvREAD = READ requests the server saw; closed-loop load)\n' +
+    (cells.some((c) => c.serverBound)
+      ? 'WARNING: in cells marked server-bound every server thread was busy at some moment; their in-flight counts and throughput may describe the server, not the kernel\n'
+      : '')
   );
 }

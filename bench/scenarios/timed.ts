@@ -2,6 +2,7 @@
 // server stats read right after.
 import { collect, serverOpStats } from '../runner/collect.js';
 import { runWindow, type JobSpec, type WindowHooks } from '../runner/jobs.js';
+import { serverThreadsOf } from '../server/threads.js';
 import type { ScenarioContext, ScenarioOutput } from './types.js';
 
 export async function timedJobs(
@@ -20,8 +21,16 @@ export async function timedJobs(
   });
   const c = collect(w.outcomes, bytesPerOp);
   const stats = await ctx.server.stats();
+  const threads = serverThreadsOf(stats);
   return {
-    out: { ops: c.ops, errors: c.errors, openErrors: c.openErrors, durationNs: c.durationNs, serverStats: serverOpStats(stats) },
+    out: {
+      ops: c.ops,
+      errors: c.errors,
+      openErrors: c.openErrors,
+      durationNs: c.durationNs,
+      serverStats: serverOpStats(stats),
+      ...(threads ? { serverThreads: threads } : {}),
+    },
     window: w,
   };
 }

@@ -1,7 +1,7 @@
 // A scenario is one kind of load; the runner crosses it with modes, jobs, delays, backends, repeats.
 import type { Piscina } from 'piscina';
 import type { Backend, ModeSpec } from '../modes.js';
-import type { OpStats, PhaseSchema, ServerOpStats, TimePoint } from '../results/schema.js';
+import type { OpStats, PhaseSchema, ServerOpStats, ServerThreads, TimePoint } from '../results/schema.js';
 import type { MountedServer, ServerKind } from '../server/mounted.js';
 import type { ServerHandle } from '../server/process.js';
 import type { ReadyInfo } from '../server/types.js';
@@ -22,6 +22,8 @@ export interface CellPlan {
   delay: string;
   repeat: number;
   durationMs: number;
+  /** The C server's --threads; absent: enough for the cell (serverThreadsFor). */
+  serverThreads?: number;
 }
 
 export interface ScenarioContext {
@@ -39,6 +41,8 @@ export interface ScenarioOutput {
   errors: Record<string, number>;
   durationNs: number;
   serverStats: Record<string, ServerOpStats>;
+  /** The C server's threads over the window (absent for a server that does not report them). */
+  serverThreads?: ServerThreads;
   /** Jobs whose open() failed, by errno (they still count towards `errors`). */
   openErrors?: Record<string, number>;
   timeSeries?: TimePoint[];

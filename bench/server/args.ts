@@ -10,6 +10,7 @@ export function serverArgs(o: ServerOptions, controlPath: string): string[] {
   if (o.delay) a.push('--delay', o.delay);
   if (o.backend) a.push('--backend', o.backend);
   if (o.threads !== undefined) a.push('--threads', String(o.threads));
+  if (o.threadsInitial !== undefined) a.push('--threads-initial', String(o.threadsInitial));
   if (o.maxWrite !== undefined) a.push('--max-write', String(o.maxWrite));
   if (o.stackDepth !== undefined) a.push('--stack-depth', String(o.stackDepth));
   if (o.maxBackground !== undefined) a.push('--max-background', String(o.maxBackground));

@@ -2,6 +2,7 @@
 import type { ServerStats } from './types.js';
 import { fmtBytes, fmtNs } from '../format.js';
 import { textTable } from '../text-table.js';
+import { isServerBound, serverBoundNote, serverThreadsOf } from './threads.js';
 
 export function formatStatsTable(s: ServerStats): string {
   const head = ['opcode', 'count', 'bytes', 'errors', 'maxInFlight/inode', 'meanInFlight', 'svc p50', 'svc p99', 'svc max'];
@@ -18,6 +19,11 @@ export function formatStatsTable(s: ServerStats): string {
       fmtNs(o.service?.p99Ns),
       fmtNs(o.service?.maxNs),
     ]);
-  if (rows.length === 0) return '(no requests since the last reset)\n';
-  return textTable(head, rows);
+  const t = serverThreadsOf(s);
+  const threads = t
+    ? `threads: ${t.busyMax} busy at most, ${t.started} started, at most ${t.limit}` +
+      (isServerBound(t) ? `\nWARNING ${serverBoundNote(t)}: requests waited in the kernel for a thread (a larger --threads lifts that)\n` : '\n')
+    : '';
+  if (rows.length === 0) return '(no requests since the last reset)\n' + threads;
+  return textTable(head, rows) + threads;
 }

@@ -14,6 +14,8 @@ export interface ServerOptions {
   delay?: string;
   backend?: Backend;
   threads?: number;
+  /** Threads started with the mount (the rest start on demand, up to `threads`). */
+  threadsInitial?: number;
   maxWrite?: number;
   stackDepth?: number;
   /** max_background in the INIT reply (server default 64). */
@@ -75,6 +77,11 @@ export interface ServerStats {
   ok: true;
   sinceNs: number;
   ops: Record<string, ServerOpStats>;
+  /** The C server's thread pool: its ceiling, threads started, most busy at once, requests that found none free. */
+  threads?: number;
+  threadsStarted?: number;
+  threadsBusyMax?: number;
+  threadsAllBusy?: number;
   [k: string]: unknown;
 }
 

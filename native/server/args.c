@@ -22,7 +22,9 @@ static const char usage_text[] =
 	"  --init LIST         allow-mmap,async-dio,writeback,no-passthrough: INIT options besides the base set\n"
 	"  --delay LIST        per-opcode hold time, e.g. write=200us,read=1ms (units ns|us|ms|s)\n"
 	"  --backend B         disk (default) or null (READ returns zeros, WRITE drops the data)\n"
-	"  --threads N         worker threads, each on its own cloned /dev/fuse fd (default 24)\n"
+	"  --threads N         most worker threads, each on its own cloned /dev/fuse fd; the pool grows on\n"
+	"                      demand up to N (1..1024, default 256)\n"
+	"  --threads-initial N threads started with the mount (1..1024, at most --threads; default 2)\n"
 	"  --max-write BYTES   max_write in the INIT reply (default 1048576)\n"
 	"  --stack-depth N     max_stack_depth in the INIT reply (default 1)\n"
 	"  --max-background N  max_background in the INIT reply, 1..65535 (default 64; congestion_threshold = 3/4)\n"
@@ -116,7 +118,8 @@ void args_parse(int argc, char **argv, struct fb_config *cfg)
 	cfg->mode = policy_mode_by_name("parallel", 8);
 	cfg->fopen = policy_mode_fopen(cfg->mode);
 	cfg->backend = FB_BACKEND_DISK;
-	cfg->threads = 24;
+	cfg->threads = 256;
+	cfg->threads_initial = 2;
 	cfg->max_write = 1u << 20;
 	cfg->stack_depth = 1;
 	cfg->max_background = 64;
@@ -154,7 +157,7 @@ void args_parse(int argc, char **argv, struct fb_config *cfg)
 			continue;
 		}
 		static const char *const with_value[] = { "backing", "mountpoint", "mode", "fopen", "init", "delay",
-							   "backend", "threads", "max-write", "stack-depth", "max-background", "control",
+							   "backend", "threads", "threads-initial", "max-write", "stack-depth", "max-background", "control",
 							   "attr-timeout", "entry-timeout", "getxattr", "fsname", "corrupt-read",
 							   NULL };
 		bool known = false;
@@ -190,6 +193,8 @@ void args_parse(int argc, char **argv, struct fb_config *cfg)
 				usage_error("--backend must be disk or null, not \"%s\"%s", val, "");
 		} else if (strcmp(name, "threads") == 0)
 			cfg->threads = (unsigned)parse_uint("--threads", val, 1, 1024);
+		else if (strcmp(name, "threads-initial") == 0)
+			cfg->threads_initial = (unsigned)parse_uint("--threads-initial", val, 1, 1024);
 		else if (strcmp(name, "max-write") == 0)
 			cfg->max_write = (uint32_t)parse_uint("--max-write", val, 4096, 64u << 20);
 		else if (strcmp(name, "stack-depth") == 0)

@@ -25,6 +25,7 @@ struct fb_config {
 	uint64_t delays[FB_OPSLOTS];
 	enum fb_backend backend;
 	unsigned threads;
+	unsigned threads_initial; /* started with the mount; capped at threads */
 	uint32_t max_write;
 	uint32_t stack_depth;
 	uint16_t max_background; /* INIT reply; congestion_threshold is 3/4 of it */

@@ -145,8 +145,10 @@ int main(int argc, char **argv)
 		unmount_fuse();
 		fail("control socket %s: %s", s->cfg.control, strerror(-rc));
 	}
-	/* Two readers to begin with; the pool grows with the concurrency the kernel sends (worker.c). */
-	rc = workers_start(s->cfg.threads, s->cfg.threads < 2 ? s->cfg.threads : 2, stop_fd);
+	/* A few readers to begin with (--threads-initial); the pool grows with the concurrency the kernel
+	 * sends (worker.c). */
+	rc = workers_start(s->cfg.threads, s->cfg.threads_initial < s->cfg.threads ? s->cfg.threads_initial : s->cfg.threads,
+			   stop_fd);
 	if (rc < 0) {
 		fb_log("starting workers: %s", strerror(-rc));
 		unmount_fuse();

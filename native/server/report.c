@@ -151,9 +151,11 @@ void report_stats_fields(struct fb_sb *sb)
 	report_policy(sb);
 	sb_putc(sb, ',');
 	report_delays(sb);
-	sb_printf(sb, ",\"backend\":\"%s\",\"getxattr\":\"%s\",\"threads\":%u,\"threadsStarted\":%u,\"inodes\":%lu,",
+	sb_printf(sb, ",\"backend\":\"%s\",\"getxattr\":\"%s\",\"threads\":%u,\"threadsStarted\":%u,",
 		  backend_name(), g_session.cfg.getxattr == FB_GETXATTR_ENOSYS ? "enosys" : "enodata", g_session.cfg.threads,
-		  workers_started(), inode_count());
+		  workers_started());
+	stats_threads_json(sb);
+	sb_printf(sb, ",\"inodes\":%lu,", inode_count());
 	backing_stats_json(sb);
 	sb_putc(sb, ',');
 	corrupt_json(sb);

@@ -104,6 +104,38 @@ static void atomic_max64(_Atomic uint64_t *m, uint64_t v)
 		;
 }
 
+/* ---- worker threads ------------------------------------------------------------------------------ */
+static _Atomic uint32_t threads_busy, threads_busy_max;
+static _Atomic uint64_t threads_all_busy;
+
+unsigned stats_thread_busy(void)
+{
+	uint32_t n = atomic_fetch_add_explicit(&threads_busy, 1, memory_order_relaxed) + 1;
+	atomic_max32(&threads_busy_max, n);
+	return n;
+}
+
+unsigned stats_threads_busy_now(void)
+{
+	return atomic_load_explicit(&threads_busy, memory_order_relaxed);
+}
+
+void stats_thread_done(void)
+{
+	atomic_fetch_sub_explicit(&threads_busy, 1, memory_order_relaxed);
+}
+
+void stats_pool_full(void)
+{
+	atomic_fetch_add_explicit(&threads_all_busy, 1, memory_order_relaxed);
+}
+
+void stats_threads_json(struct fb_sb *sb)
+{
+	sb_printf(sb, "\"threadsBusyMax\":%u,\"threadsAllBusy\":%llu", atomic_load(&threads_busy_max),
+		  (unsigned long long)atomic_load(&threads_all_busy));
+}
+
 /* Caller holds ino->lock. */
 static struct fb_gauge *find_gauge(struct fb_inode *ino, unsigned slot)
 {
@@ -259,6 +291,8 @@ void stats_reset(uint64_t now)
 		for (unsigned b = 0; b < NBUCKETS; b++)
 			atomic_store_explicit(&c->hist[b], 0, memory_order_relaxed);
 	}
+	atomic_store(&threads_busy_max, atomic_load(&threads_busy));
+	atomic_store(&threads_all_busy, 0);
 	since_ns = window_ns = now;
 	pthread_mutex_unlock(&registry_lock);
 }

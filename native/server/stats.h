@@ -30,6 +30,17 @@ void stats_end(unsigned slot, uint64_t t0, uint64_t t1, int error, uint64_t byte
 /* The inode is going away: keep what its gauges saw in the per-opcode aggregates. */
 void stats_inode_retire(struct fb_inode *ino);
 
+/* Worker threads: one holds one request from the return of its read() until the request is done. Counts
+ * how many are busy at once (an atomic increment, a max and a decrement per request) and how often a
+ * request took the last free thread while the pool could not grow: then every thread was busy, and
+ * any further request waited in the kernel for one (the server, not the kernel, was the limit). */
+unsigned stats_thread_busy(void); /* returns how many are busy now, this one included */
+void stats_thread_done(void);
+unsigned stats_threads_busy_now(void);
+void stats_pool_full(void);
+/* Appends `"threadsBusyMax":N,"threadsAllBusy":N` (since the last reset). */
+void stats_threads_json(struct fb_sb *sb);
+
 /* Zeroes counters, histograms and windows; current in-flight counts stay. */
 void stats_reset(uint64_t now);
 

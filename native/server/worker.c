@@ -81,19 +81,25 @@ static void serve(struct fb_worker *w, size_t n, uint64_t t0)
 	}
 }
 
-/* Threads blocked in (or about to enter) read(): when a request takes the last one, another starts,
- * up to --threads. The kernel wakes idle readers in FIFO order, so a pool larger than the load only
- * spreads requests over cache-cold threads; growing on demand keeps it as large as the concurrency
- * actually seen (delayed requests each hold a thread). */
-static _Atomic int n_idle;
-static unsigned n_started; /* under done_lock */
+/* The pool starts small and grows on demand, up to --threads: when a request arrives and every thread
+ * started so far holds one, another thread starts. The kernel wakes idle readers in FIFO order, so a
+ * pool larger than the load only spreads requests over cache-cold threads; growing on demand keeps it
+ * as large as the concurrency actually seen (delayed requests each hold a thread).
+ *
+ * Busy means holding a request (stats_thread_busy .. stats_thread_done), not "not in read()": a thread
+ * that has replied and not yet re-entered read() is free, only waiting for a CPU. Counting it as taken
+ * would start threads (and report a full pool) whenever the CPUs are short, which on a loaded machine
+ * is most of the time. Once the pool cannot grow (the ceiling, or a thread that could not start), a
+ * request that finds every thread busy is counted (stats_pool_full): any further request then waits in
+ * the kernel for a thread, so the server, not the kernel, may be the limit. */
+static _Atomic unsigned n_started; /* written under done_lock, read on the request path */
+static _Atomic bool capped; /* the pool cannot grow any more */
 static bool spawn_failed; /* under done_lock */
 static bool clone_ok = true; /* under done_lock */
 
 static void *worker_main(void *arg);
 
-/* Caller holds done_lock. Counts the new thread as idle before it runs, so one busy moment does not
- * start several. */
+/* Caller holds done_lock. */
 static int start_one(void)
 {
 	struct fb_worker *w = &workers[n_started];
@@ -124,40 +130,48 @@ static int start_one(void)
 		w->buf = NULL;
 		return -ENOMEM;
 	}
-	atomic_fetch_add(&n_idle, 1);
 	int rc = pthread_create(&w->thread, NULL, worker_main, w);
-	if (rc != 0) {
-		atomic_fetch_sub(&n_idle, 1);
+	if (rc != 0)
 		return -rc;
-	}
 	w->running = true;
 	n_started++;
 	return 0;
 }
 
-static void grow(void)
+/* Called by a request that found every started thread busy. Returns whether the pool is full: no
+ * thread is free and none could be added. */
+static bool grow(void)
 {
+	if (atomic_load_explicit(&capped, memory_order_relaxed))
+		return true;
+	bool full = false;
 	pthread_mutex_lock(&done_lock);
-	if (n_started < n_workers && !spawn_failed && atomic_load(&stop_reason) == FB_STOP_NONE) {
-		int rc = start_one();
-		if (rc < 0) {
-			spawn_failed = true;
-			fb_log("cannot start worker %u (staying at %u): %s", n_started, n_started, strerror(-rc));
+	/* Another request may have added one meanwhile: one busy moment starts one thread, not several. */
+	if (stats_threads_busy_now() >= n_started && atomic_load(&stop_reason) == FB_STOP_NONE) {
+		if (n_started < n_workers && !spawn_failed) {
+			int rc = start_one();
+			if (rc < 0) {
+				spawn_failed = true;
+				fb_log("cannot start worker %u (staying at %u): %s", (unsigned)n_started, (unsigned)n_started,
+				       strerror(-rc));
+			}
+		}
+		if (n_started >= n_workers || spawn_failed) {
+			atomic_store(&capped, true);
+			full = stats_threads_busy_now() >= n_started;
 		}
 	}
 	pthread_mutex_unlock(&done_lock);
+	return full;
 }
 
 static void *worker_main(void *arg)
 {
 	struct fb_worker *w = arg;
 	enum fb_stop why = FB_STOP_NONE;
-	for (bool first = true;; first = false) {
-		if (!first)
-			atomic_fetch_add(&n_idle, 1);
+	for (;;) {
 		ssize_t n = read(w->fd, w->buf, w->bufsize);
 		uint64_t t0 = fb_now_ns();
-		int idle = atomic_fetch_sub(&n_idle, 1) - 1;
 		if (n < 0) {
 			/* ENOENT: the request was interrupted before we got it. EINTR/EAGAIN: retry. */
 			if (errno == EINTR || errno == EAGAIN || errno == ENOENT)
@@ -170,9 +184,10 @@ static void *worker_main(void *arg)
 			}
 			break;
 		}
-		if (idle <= 0)
-			grow();
+		if (stats_thread_busy() >= atomic_load_explicit(&n_started, memory_order_relaxed) && grow())
+			stats_pool_full();
 		serve(w, (size_t)n, t0);
+		stats_thread_done();
 	}
 	pthread_mutex_lock(&done_lock);
 	n_done++;
@@ -208,6 +223,8 @@ int workers_start(unsigned n, unsigned initial, int stop_fd)
 	pthread_mutex_lock(&done_lock);
 	while (rc == 0 && n_started < initial && n_started < n)
 		rc = start_one();
+	if (n_started >= n)
+		atomic_store(&capped, true);
 	pthread_mutex_unlock(&done_lock);
 	return rc;
 }

@@ -6,6 +6,7 @@ import { BACKENDS, parseFopenList, parseInitList, parseModeSpec, type Backend } 
 import { requireBackingDir, requireMountpoint } from '../dirs.js';
 import { UsageError } from '../errors.js';
 import { parseDelaySpec, parsePositiveInt } from '../parse.js';
+import { SERVER_THREADS_DEFAULT, SERVER_THREADS_MAX } from '../../server/threads.js';
 
 interface MountOpts {
   mode: string;
@@ -36,7 +37,11 @@ export function registerMount(program: Command): void {
     .option('--init <opts>', 'INIT options: allow-mmap,async-dio,writeback (added to those in --mode)')
     .option('--delay <spec>', 'hold requests per opcode, e.g. write=1ms,read=200us (kernel opcode names; units ns|us|ms|s, a bare number is ns)', '')
     .option('--backend <kind>', 'disk (real I/O on the backing files) | null (writes dropped, reads return zeros)', 'disk')
-    .option('--threads <n>', 'server threads (each on its own cloned /dev/fuse fd)')
+    .option(
+      '--threads <n>',
+      `most server threads, 1..${SERVER_THREADS_MAX}: the pool starts at 2 and grows whenever a request finds every thread busy, so a high ceiling costs nothing until a load needs it; ` +
+        `every request in flight holds one, and the stats warn (server-bound) when all were busy (default ${SERVER_THREADS_DEFAULT})`,
+    )
     .option('--getxattr <answer>', 'enosys (kernel stops asking before each write) | enodata (like libfuse passthrough_hp)')
     .option('--json', 'print the final stats as one JSON document on stdout')
     .action(async (mountpoint: string, o: MountOpts) => {
@@ -54,7 +59,8 @@ export function registerMount(program: Command): void {
       if (!(BACKENDS as readonly string[]).includes(o.backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}`);
       if (o.getxattr && o.getxattr !== 'enosys' && o.getxattr !== 'enodata') throw new UsageError('--getxattr must be enosys or enodata');
       const delay = parseDelaySpec(o.delay ?? '');
-      const threads = o.threads ? parsePositiveInt(o.threads, '--threads') : undefined;
+      const threads = o.threads === undefined ? undefined : parsePositiveInt(o.threads, '--threads');
+      if (threads !== undefined && threads > SERVER_THREADS_MAX) throw new UsageError(`--threads ${threads} is more than the server's ${SERVER_THREADS_MAX}`);
       const backing = requireBackingDir(o.backing);
       const server = await startServer({
         backing,

@@ -7,11 +7,12 @@ import { formatFidelity, perfFidelity } from '../../perf/fidelity.js';
 import { formatLockEffect, perfLockEffect } from '../../perf/lock-effect.js';
 import { formatServerPerf, perfServerVsNative, SERVER_TARGETS } from '../../perf/server-vs-native.js';
 import { parseForeignSpec } from '../../perf/foreign-server.js';
+import { formatScale, perfScale, SCALE_JOBS } from '../../perf/scale.js';
 import { goalLines, type Goal } from '../../perf/goals.js';
 import { FailError, UsageError } from '../errors.js';
 import { parseDurationMs, parsePositiveInt } from '../parse.js';
 
-const WHICH = ['server', 'fidelity', 'lock'] as const;
+const WHICH = ['server', 'fidelity', 'lock', 'scale'] as const;
 
 /**
  * Each figure's own window and round count (the settings of the README's figures). Fidelity takes
@@ -23,15 +24,17 @@ const DEFAULTS: Record<(typeof WHICH)[number], { duration: string; rounds: numbe
   server: { duration: '1s', rounds: 8 },
   fidelity: { duration: '300ms', rounds: 30 },
   lock: { duration: '1s', rounds: 8 },
+  scale: { duration: '500ms', rounds: 3 },
 };
 
 export function registerPerf(program: Command): void {
   program
     .command('perf')
-    .summary('the project’s performance figures (server vs native, harness vs fio, lock effect)')
+    .summary('the project’s performance figures (server vs native, harness vs fio, lock effect, scaling with jobs)')
     .description(
       'server: fio on our mount vs the backing directory (direct, parallel, passthrough; disk and null backends). ' +
         'fidelity: our harness vs fio on the same mount and job, each of our windows between two of fio’s, with fio against itself as the noise floor and our C loop run as a plain C program (fusebench-loop) as the control. lock: 8 writers with a 1 ms WRITE delay, parallel vs direct. ' +
+        `scale: ${SCALE_JOBS.join(', ')} writers with a 1 ms WRITE delay in direct and parallel against jobs × 1/delay, with the CPU time, the same writers in plain C, a no-delay run and the 1 ms hold alone (no FUSE) as controls of whose limit a shortfall is. ` +
         'Ratios come from one run with targets in alternating order; the machine is noisy, so read ratios, not absolutes.',
     )
     .argument('[which...]', `any of ${WHICH.join(', ')} (default: all)`)
@@ -102,6 +105,13 @@ export function registerPerf(program: Command): void {
         doc['lock'] = { seconds, rounds, ...l };
         goals.push(...l.goals);
         text += `\n== lock effect\n${formatLockEffect(l.runs, seconds)}`;
+      }
+      if (sel.includes('scale')) {
+        const { seconds, rounds } = settings('scale');
+        const sc = await perfScale(seconds, rounds, log);
+        doc['scale'] = sc;
+        goals.push(...sc.goals);
+        text += `\n== scaling with jobs\n${formatScale(sc)}`;
       }
       doc['goals'] = goals;
       const dir = resolve(o.out);

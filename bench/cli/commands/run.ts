@@ -6,6 +6,8 @@ import { BACKENDS, type Backend } from '../../modes.js';
 import { packageRoot } from '../../paths.js';
 import { DEFAULT_PRESET, FULL_PRESET, QUICK_PRESET, type MatrixOptions } from '../../runner/matrix.js';
 import { runMatrix } from '../../runner/run.js';
+import { jobsLimit, JOBS_PER_CPU } from '../../runner/jobs-limit.js';
+import { SERVER_THREADS_MAX, serverThreadsFor } from '../../server/threads.js';
 import { summaryTable } from '../../runner/summary.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 import { requireBackingDir } from '../dirs.js';
@@ -28,6 +30,7 @@ interface RunFlags {
   modes?: string;
   init?: string;
   jobs?: string;
+  serverThreads?: string;
   bs?: string;
   duration?: string;
   repeat?: string;
@@ -60,6 +63,14 @@ export function matrixFromFlags(f: RunFlags): MatrixOptions {
   }
   m.modes = parseModeList(f.modes ? parseList(f.modes) : m.modes, f.init);
   if (f.jobs) m.jobs = parseIntList(f.jobs, '--jobs');
+  const limit = jobsLimit();
+  for (const j of m.jobs) {
+    if (j > limit.max) throw new UsageError(`--jobs ${j} is more than this machine runs in one cell: at most ${limit.max} (${limit.why})`);
+  }
+  if (f.serverThreads) {
+    m.serverThreads = parsePositiveInt(f.serverThreads, '--server-threads');
+    if (m.serverThreads > SERVER_THREADS_MAX) throw new UsageError(`--server-threads ${m.serverThreads} is more than the server's ${SERVER_THREADS_MAX}`);
+  }
   if (f.bs) m.blockSize = parseSize(f.bs, '--bs');
   if (m.blockSize % 512 !== 0) throw new UsageError('--bs must be a multiple of 512 (O_DIRECT alignment)');
   if (f.duration) m.durationMs = parseDurationMs(f.duration, '--duration');
@@ -98,7 +109,14 @@ export function registerRun(program: Command): void {
     .option('--scenarios <list>', `comma list of ${SCENARIOS.map((s) => s.name).join(', ')}`)
     .option('--modes <list>', 'comma list of modes (cached, direct, parallel, passthrough, passthrough-direct, passthrough-parallel), each optionally +allow-mmap/+async-dio/+writeback, or fopen:FLAG|FLAG')
     .option('--init <list>', 'INIT options added to every mode: allow-mmap,async-dio,writeback')
-    .option('--jobs <list>', 'concurrent jobs (threads), e.g. 1,4,8')
+    .option(
+      '--jobs <list>',
+      `concurrent jobs (threads), e.g. 1,4,8; at most ${JOBS_PER_CPU} per CPU and what half the available memory holds (here: ${jobsLimit().max})`,
+    )
+    .option(
+      '--server-threads <n>',
+      `cap the server's threads in every cell, to see what a too-small pool does (default: enough for each cell: jobs + ${serverThreadsFor(0)}; cells where every thread was busy are flagged server-bound)`,
+    )
     .option('--bs <size>', 'block size of write scenarios, e.g. 4k, 128k')
     .option('--duration <time>', 'timed window per cell, e.g. 2s, 500ms')
     .option('--repeat <n>', 'repeats per cell (CIs in compare come from these)')

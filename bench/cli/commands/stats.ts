@@ -13,7 +13,7 @@ export function registerStats(program: Command): void {
   program
     .command('stats')
     .summary('live stats of the server behind a mount')
-    .description('Print the live stats of the fusebench server on MOUNTPOINT: requests, bytes and errors per opcode, max and mean requests in flight per inode, service times.')
+    .description('Print the live stats of the fusebench server on MOUNTPOINT: requests, bytes and errors per opcode, max and mean requests in flight per inode, service times, and its threads: the most busy at once against its ceiling, with a warning when every thread was busy (the server, not the kernel, was then the limit).')
     .argument('<mountpoint>', 'a mount made by fusebench mount/run/probe')
     .option('--json', 'print one JSON document: { "ops": { "<OPCODE>": { count, bytes, errors, maxInFlightPerInode, meanInFlight } }, … }')
     .option('--reset', 'zero the counters after reading them')

@@ -1,0 +1,62 @@
+// CPU time over a window: the whole machine's (/proc/stat) and ours (this process with its job
+// threads, plus the server process), to tell a load the CPUs cannot carry from one the server caps.
+import { readFileSync } from 'node:fs';
+
+/** /proc reports CPU time in USER_HZ ticks, which Linux fixes at 100 per second for userspace. */
+const TICK_NS = 1e7;
+
+export interface CpuSnapshot {
+  atNs: number;
+  machineBusyNs: number;
+  machineTotalNs: number;
+  selfNs: number;
+  serverNs: number;
+}
+
+export interface CpuUse {
+  /** Share of all CPUs' time that was busy (anyone's work, ours included), 0..1. */
+  machineBusy: number;
+  /** CPUs' worth of time used by the harness and the server together (2.0 = two full CPUs). */
+  oursCpus: number;
+  /** CPUs' worth of time used by everything else on the machine. */
+  othersCpus: number;
+}
+
+function processNs(pid: number): number {
+  try {
+    // Fields after the command name (which may contain spaces): utime is the 14th field, stime the 15th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * TICK_NS;
+  } catch {
+    return 0;
+  }
+}
+
+export function cpuSnapshot(serverPid: number): CpuSnapshot {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  const t = line.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already inside user)
+  const total = t.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = (t[3] ?? 0) + (t[4] ?? 0);
+  const self = process.cpuUsage();
+  return {
+    atNs: Number(process.hrtime.bigint()),
+    machineBusyNs: (total - idle) * TICK_NS,
+    machineTotalNs: total * TICK_NS,
+    selfNs: (self.user + self.system) * 1000,
+    serverNs: processNs(serverPid),
+  };
+}
+
+export function cpuUse(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
+  const wall = b.atNs - a.atNs;
+  const total = b.machineTotalNs - a.machineTotalNs;
+  const busy = b.machineBusyNs - a.machineBusyNs;
+  const ours = b.selfNs - a.selfNs + (b.serverNs - a.serverNs);
+  return {
+    machineBusy: total > 0 ? busy / total : 0,
+    oursCpus: wall > 0 ? ours / wall : 0,
+    othersCpus: wall > 0 ? Math.max(0, busy - ours) / wall : 0,
+  };
+}
