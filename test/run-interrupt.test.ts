@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../bench/paths.js';
 import { parseResults } from '../bench/results/schema.js';
@@ -14,6 +14,7 @@ test('Ctrl-C during run keeps the finished cells and leaves nothing mounted', { 
   const dir = testTmpDir('interrupt');
   try {
     const out = join(dir, 'out');
+    mkdirSync(join(dir, 'backing')); // a --backing given on the command line must exist
     // Other processes may have mounts of their own; ours are the ones that appear during this run.
     const before = new Set(fusebenchMounts().map((m) => m.target));
     const cli = spawn(

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { closeSync, ftruncateSync, openSync, rmSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ioLoopAsync, monotonicNs, O } from '../bench/native/io.js';
 import { isMounted } from '../bench/server/mounts.js';
@@ -15,7 +15,11 @@ const skip = !isRoot() && 'needs root';
 
 function tempDirs(): { dir: string; backing: string; mnt: string } {
   const dir = testTmpDir('faults');
-  return { dir, backing: join(dir, 'backing'), mnt: join(dir, 'mnt') };
+  const t = { dir, backing: join(dir, 'backing'), mnt: join(dir, 'mnt') };
+  // The CLI refuses directories that do not exist (the library would create them).
+  mkdirSync(t.backing);
+  mkdirSync(t.mnt);
+  return t;
 }
 
 test('SIGKILL of the server mid-I/O: the I/O fails, the mount is cleaned up', { skip }, async (t) => {

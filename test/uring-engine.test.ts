@@ -1,7 +1,8 @@
 // The io_uring load engine: on plain files (counts, contents, errno counting, fixed buffers and a
 // registered file) and on a real mount, where the server's counts show what the kernel does with it:
 // with ASYNC_DIO a non-extending write is queued and the job keeps `depth` WRITEs in flight on the
-// inode; without it FUSE's writes to one file run one at a time (kernel-fuse.md §1.4).
+// inode; without it FUSE's writes to one file run one at a time (docs/kernel-fuse.md "Exclusive limits
+// submission, not completion").
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
