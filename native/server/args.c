@@ -23,6 +23,9 @@ static const char usage_text[] =
 	"  --delay LIST        per-opcode hold time, e.g. write=200us,read=1ms (units ns|us|ms|s)\n"
 	"  --backend B         disk (default) or null (READ returns zeros, WRITE drops the data)\n"
 	"  --threads N         worker threads, each on its own cloned /dev/fuse fd (default 24)\n"
+	"  --transport T       dev (default: read/writev on /dev/fuse) or uring (FUSE over io_uring when the\n"
+	"                      kernel offers it at INIT; /dev/fuse otherwise, and the ready line says why)\n"
+	"  --uring-depth N     with uring: ring entries per CPU queue, each served by its own thread (default 16)\n"
 	"  --max-write BYTES   max_write in the INIT reply (default 1048576)\n"
 	"  --stack-depth N     max_stack_depth in the INIT reply (default 1)\n"
 	"  --control PATH      Unix socket for the JSON-lines control protocol (default none)\n"
@@ -110,6 +113,8 @@ void args_parse(int argc, char **argv, struct fb_config *cfg)
 	cfg->entry_timeout = 1.0;
 	cfg->getxattr = FB_GETXATTR_ENOSYS;
 	cfg->fsname = "fusebench";
+	cfg->transport = FB_TRANSPORT_DEV;
+	cfg->uring_depth = 16;
 	const char *mode = NULL, *fopen = NULL;
 
 	for (int i = 1; i < argc; i++) {
@@ -141,7 +146,8 @@ void args_parse(int argc, char **argv, struct fb_config *cfg)
 		}
 		static const char *const with_value[] = { "backing", "mountpoint", "mode", "fopen", "init", "delay",
 							   "backend", "threads", "max-write", "stack-depth", "control",
-							   "attr-timeout", "entry-timeout", "getxattr", "fsname", NULL };
+							   "attr-timeout", "entry-timeout", "getxattr", "fsname", "transport",
+							   "uring-depth", NULL };
 		bool known = false;
 		for (int k = 0; with_value[k]; k++)
 			known |= strcmp(name, with_value[k]) == 0;
@@ -192,6 +198,15 @@ void args_parse(int argc, char **argv, struct fb_config *cfg)
 				cfg->getxattr = FB_GETXATTR_ENODATA;
 			else
 				usage_error("--getxattr must be enosys or enodata, not \"%s\"%s", val, "");
+		} else if (strcmp(name, "transport") == 0) {
+			if (strcmp(val, "dev") == 0)
+				cfg->transport = FB_TRANSPORT_DEV;
+			else if (strcmp(val, "uring") == 0)
+				cfg->transport = FB_TRANSPORT_URING;
+			else
+				usage_error("--transport must be dev or uring, not \"%s\"%s", val, "");
+		} else if (strcmp(name, "uring-depth") == 0) {
+			cfg->uring_depth = (unsigned)parse_uint("--uring-depth", val, 1, 256);
 		} else if (strcmp(name, "fsname") == 0) {
 			if (!val[0] || strpbrk(val, ", \t\n"))
 				usage_error("--fsname must be non-empty without commas or spaces: \"%s\"%s", val, "");

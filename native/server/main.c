@@ -14,6 +14,7 @@
 #include "report.h"
 #include "session.h"
 #include "stats.h"
+#include "uring.h"
 #include "worker.h"
 
 #include <errno.h>
@@ -139,6 +140,13 @@ int main(int argc, char **argv)
 		fail("%s%s", buf ? err : "out of memory", "");
 	}
 	free(buf);
+	/* With OVER_IO_URING negotiated every request now waits for the ring: nothing may touch the mount
+	 * before uring_start has registered it (backing_probe and mount_connection do not). */
+	if (uring_start(err, sizeof err) < 0) {
+		unmount_fuse();
+		mount_abort_connection();
+		fail("%s%s", err, "");
+	}
 	s->connection = mount_connection();
 	backing_probe();
 	if (s->cfg.control && (rc = control_init(s->cfg.control)) < 0) {
@@ -163,14 +171,15 @@ int main(int argc, char **argv)
 	/* Workers leave once the connection is gone (reads fail with ENODEV). A lazily detached mount with
 	 * files still open keeps it alive: abort it through fusectl if mounted; otherwise our exit (closing
 	 * every /dev/fuse fd) ends it. Either way the caller is not kept waiting long. */
-	if (!workers_join(detached ? 500 : 3000)) {
+	if (!workers_join(detached ? 500 : 3000) || !uring_join(1000)) {
 		fb_log("workers still busy after unmount: aborting the connection");
-		if (!mount_abort_connection() || !workers_join(1000))
+		if (!mount_abort_connection() || !workers_join(1000) || !uring_join(1000))
 			fb_log("exiting with the connection still open: it ends with this process");
 	}
 	report_exit_line(reason);
 	control_close();
 	workers_free();
+	uring_free();
 	inode_table_destroy();
 	null_free();
 	close(s->dev_fd);

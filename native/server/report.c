@@ -10,6 +10,7 @@
 #include "policy.h"
 #include "session.h"
 #include "stats.h"
+#include "uring.h"
 #include "worker.h"
 
 #include <stdio.h>
@@ -136,7 +137,8 @@ void report_ready_fields(struct fb_sb *sb)
 		sb_puts(sb, "null");
 	else
 		sb_jstr(sb, s->passthrough_reason);
-	sb_putc(sb, '}');
+	sb_puts(sb, "},");
+	uring_transport_json(sb);
 }
 
 void report_stats_fields(struct fb_sb *sb)
@@ -152,6 +154,8 @@ void report_stats_fields(struct fb_sb *sb)
 	sb_printf(sb, ",\"backend\":\"%s\",\"getxattr\":\"%s\",\"threads\":%u,\"threadsStarted\":%u,\"inodes\":%lu,",
 		  backend_name(), g_session.cfg.getxattr == FB_GETXATTR_ENOSYS ? "enosys" : "enodata", g_session.cfg.threads,
 		  workers_started(), inode_count());
+	uring_transport_json(sb);
+	sb_putc(sb, ',');
 	backing_stats_json(sb);
 }
 
