@@ -15,5 +15,7 @@ export function serverArgs(o: ServerOptions, controlPath: string): string[] {
   if (o.getxattr) a.push('--getxattr', o.getxattr);
   if (o.attrTimeout !== undefined) a.push('--attr-timeout', String(o.attrTimeout));
   if (o.entryTimeout !== undefined) a.push('--entry-timeout', String(o.entryTimeout));
+  if (o.transport) a.push('--transport', o.transport);
+  if (o.uringDepth !== undefined) a.push('--uring-depth', String(o.uringDepth));
   return a;
 }

@@ -5,6 +5,8 @@ import { formatStatsTable } from '../../server/format-stats.js';
 import { BACKENDS, parseFopenList, parseInitList, parseModeSpec, type Backend } from '../../modes.js';
 import { UsageError } from '../errors.js';
 import { parseDelaySpec, parsePositiveInt } from '../parse.js';
+import { TRANSPORTS, type ServerOptions, type Transport, type TransportInfo } from '../../server/types.js';
+import { withEnableUring } from '../../env/enable-uring.js';
 
 interface MountOpts {
   mode: string;
@@ -15,6 +17,9 @@ interface MountOpts {
   backing: string;
   threads?: string;
   getxattr?: string;
+  transport: string;
+  uringDepth?: string;
+  enableUring?: boolean;
   json?: boolean;
 }
 
@@ -35,6 +40,9 @@ export function registerMount(program: Command): void {
     .option('--backend <kind>', 'disk (real I/O on the backing files) | null (writes dropped, reads return zeros)', 'disk')
     .option('--threads <n>', 'server threads (each on its own cloned /dev/fuse fd)')
     .option('--getxattr <answer>', 'enosys (kernel stops asking before each write) | enodata (like libfuse passthrough_hp)')
+    .option('--transport <t>', 'dev (read/writev on /dev/fuse) | uring (FUSE over io_uring when the kernel offers it at INIT; else /dev/fuse and the reason is printed)', 'dev')
+    .option('--uring-depth <n>', 'with --transport uring: ring entries (server threads) per CPU queue (default 16)')
+    .option('--enable-uring', 'set /sys/module/fuse/parameters/enable_uring=Y while mounted and put the old value back afterwards (also on Ctrl-C)')
     .option('--json', 'print the final stats as one JSON document on stdout')
     .action(async (mountpoint: string, o: MountOpts) => {
       let spec;
@@ -50,7 +58,8 @@ export function registerMount(program: Command): void {
       for (const i of extraInit) if (!spec.init.includes(i)) spec.init.push(i);
       if (!(BACKENDS as readonly string[]).includes(o.backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}`);
       if (o.getxattr && o.getxattr !== 'enosys' && o.getxattr !== 'enodata') throw new UsageError('--getxattr must be enosys or enodata');
-      const server = await startServer({
+      if (!(TRANSPORTS as readonly string[]).includes(o.transport)) throw new UsageError(`--transport must be one of ${TRANSPORTS.join(', ')}`);
+      const opts: ServerOptions = {
         backing: o.backing,
         mountpoint,
         mode: o.fopen !== undefined ? null : spec.mode,
@@ -60,29 +69,42 @@ export function registerMount(program: Command): void {
         backend: o.backend as Backend,
         ...(o.threads ? { threads: parsePositiveInt(o.threads, '--threads') } : {}),
         ...(o.getxattr ? { getxattr: o.getxattr as 'enosys' | 'enodata' } : {}),
+        transport: o.transport as Transport,
+        ...(o.uringDepth !== undefined ? { uringDepth: parsePositiveInt(o.uringDepth, '--uring-depth') } : {}),
         stderr: 'inherit',
-      });
-      const r = server.ready;
-      process.stderr.write(
-        `fusebench: serving ${r.backing} on ${r.mountpoint} (pid ${r.pid}, fopen ${r.fopen.join('|') || 'none'}, ` +
-          `backend ${r.backend}, INIT ${r.init.negotiated.join(',')})\n` +
-          `fusebench: passthrough ${r.passthrough.usable ? 'usable' : `unusable: ${r.passthrough.reason ?? ''}`}\n` +
-          `fusebench: live stats: fusebench stats ${r.mountpoint}; Ctrl-C to unmount\n`,
-      );
-      const stop = (): void => {
-        void server.stop();
       };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      const exit = await server.waitExit();
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      if (o.json) {
-        process.stdout.write(JSON.stringify({ exit: exit.reason, stats: exit.stats }) + '\n');
-      } else {
-        process.stderr.write(`fusebench: unmounted ${r.mountpoint} (${exit.reason})\n`);
-        if (exit.stats) process.stdout.write(formatStatsTable(exit.stats));
-      }
-      if (exit.reason === 'crashed') process.exitCode = 1;
+      await withEnableUring(o.enableUring === true, () => serveForeground(opts, o.json === true));
     });
+}
+
+function transportLine(t: TransportInfo | undefined): string {
+  if (!t || t.requested === 'dev') return '/dev/fuse';
+  return t.active ? `io_uring (${t.queues ?? '?'} queues × ${t.depth ?? '?'} entries)` : `/dev/fuse: io_uring unavailable: ${t.reason ?? ''}`;
+}
+
+async function serveForeground(opts: ServerOptions, json: boolean): Promise<void> {
+  const server = await startServer(opts);
+  const r = server.ready;
+  process.stderr.write(
+    `fusebench: serving ${r.backing} on ${r.mountpoint} (pid ${r.pid}, fopen ${r.fopen.join('|') || 'none'}, ` +
+      `backend ${r.backend}, INIT ${r.init.negotiated.join(',')})\n` +
+      `fusebench: passthrough ${r.passthrough.usable ? 'usable' : `unusable: ${r.passthrough.reason ?? ''}`}\n` +
+      `fusebench: transport ${transportLine(r.transport)}\n` +
+      `fusebench: live stats: fusebench stats ${r.mountpoint}; Ctrl-C to unmount\n`,
+  );
+  const stop = (): void => {
+    void server.stop();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const exit = await server.waitExit();
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
+  if (json) {
+    process.stdout.write(JSON.stringify({ exit: exit.reason, stats: exit.stats }) + '\n');
+  } else {
+    process.stderr.write(`fusebench: unmounted ${r.mountpoint} (${exit.reason})\n`);
+    if (exit.stats) process.stdout.write(formatStatsTable(exit.stats));
+  }
+  if (exit.reason === 'crashed') process.exitCode = 1;
 }
