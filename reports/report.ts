@@ -8,6 +8,7 @@ import type { Chart } from './charts.js';
 import { environmentSection, harnessTable, microTable, probeTable } from './report-env.js';
 import { ChartIds, scenarioSections, serverKindsSection, type ReportLinks } from './report-scenarios.js';
 import { html, page, safeRelativeHref, type SafeHtml } from './html.js';
+import { cpuSection, transportsSection } from './report-cpu.js';
 import { readResultsFile } from './load.js';
 
 export interface ReportOptions {
@@ -38,6 +39,8 @@ export function buildReport(r: Results, o: ReportOptions): BuiltReport {
   const groups = groupCells(r.cells);
   const scen = scenarioSections(r, groups, o.links, ids);
   const servers = serverKindsSection(groups);
+  const transports = transportsSection(groups);
+  const cpu = cpuSection(groups);
   const micro = r.micro && r.micro.length > 0 ? r.micro : null;
   const scenarioNames = [...new Set(r.cells.map((c) => c.scenario))];
   const title = `fusebench — ${r.host.kernelRelease}`;
@@ -45,12 +48,14 @@ export function buildReport(r: Results, o: ReportOptions): BuiltReport {
 <p class="muted">${r.tool.name} ${r.tool.version} · ${r.host.hostname ?? ''} · ${r.host.cpu} · started ${r.startedAt}${r.host.emulated ? ' · emulated (timings not comparable with native)' : ''}</p>
 ${r.interrupted ? html`<div class="warn">This run was interrupted: only the cells shown finished.</div>` : ''}
 ${summary(r)}
-<nav><a href="#environment">environment</a><a href="#probes">probes</a>${scenarioNames.map((name, i) => html`<a href="#scenario-${i}">${name}</a>`)}${servers ? html`<a href="#server-kinds">server kinds</a>` : ''}${micro ? html`<a href="#micro">micro</a>` : ''}<a href="#files">files</a></nav>
+<nav><a href="#environment">environment</a><a href="#probes">probes</a>${scenarioNames.map((name, i) => html`<a href="#scenario-${i}">${name}</a>`)}${servers ? html`<a href="#server-kinds">server kinds</a>` : ''}${transports ? html`<a href="#transports">transports</a>` : ''}${cpu ? html`<a href="#cpu">CPU</a>` : ''}${micro ? html`<a href="#micro">micro</a>` : ''}<a href="#files">files</a></nav>
 </header>
 ${environmentSection(r)}
 <section id="probes"><h2>Conformance probes</h2>${probeTable(r.probes)}</section>
 ${scen}
 ${servers ?? ''}
+${transports ?? ''}
+${cpu ?? ''}
 ${micro ? html`<section id="micro"><h2>Per-call costs (micro)</h2>${microTable(micro)}</section>` : ''}
 <section id="files"><h2>Files and method</h2>
 <p>${o.resultsHref ? html`Raw results: <a href="${o.resultsHref}">results.json</a>. ` : ''}Latency histograms of each cell and operation as <code>.hgrm</code> (HdrHistogram percentile distribution, µs) are linked in the cell tables (r0, r1, … are repeats).</p>

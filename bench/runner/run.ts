@@ -60,6 +60,7 @@ export async function runMatrix(o: RunOptions): Promise<{ results: Results; path
       backends: o.matrix.backends,
       servers: o.matrix.servers,
       engines: o.matrix.engines,
+      transports: o.matrix.transports ?? ['dev'],
       backing: o.backing ?? '(temporary)',
     },
     cells: [],

@@ -15,7 +15,8 @@ export function cellLine(c: Cell): string {
     .join('; ');
   const w = c.serverStats['WRITE'];
   const lock = c.lockPath !== 'n/a' ? ` lock ${c.lockPath} (max ${w?.maxInFlightPerInode ?? 0} WRITE in flight)` : '';
-  return ops + lock;
+  const cpu = c.cpu ? `; CPU/op server ${fmtNs(c.cpu.serverNsPerOp ?? undefined)} client ${fmtNs(c.cpu.clientNsPerOp ?? undefined)}` : '';
+  return ops + lock + cpu;
 }
 
 export function summaryTable(cells: Cell[]): string {
@@ -24,18 +25,25 @@ export function summaryTable(cells: Cell[]): string {
     const key = c.id.replace(/\/r\d+$/, '');
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
-  const head = ['scenario', 'mode', 'delay', 'jobs', 'op', 'ops/s', 'MB/s', 'p50', 'p99', 'p99.9', 'lock', 'maxWr', 'srvREAD', 'status'];
+  const head = ['scenario', 'mode', 'delay', 'jobs', 'op', 'ops/s', 'MB/s', 'p50', 'p99', 'p99.9', 'lock', 'maxWr', 'srvREAD', 'srvCPU/op', 'cliCPU/op', 'status'];
   const rows: string[][] = [];
   for (const cs of groups.values()) {
     const c0 = cs[0]!;
-    const mode = [c0.mode, ...c0.init].join('+');
+    const transport = c0.transport ?? 'dev';
+    const mode = [c0.mode, ...c0.init].join('+') + (transport !== 'dev' ? ` [${transport}]` : '');
     const status = cs.every((c) => c.status === 'ok') ? 'ok' : `${cs.find((c) => c.status !== 'ok')!.status}`;
     const opNames = [...new Set(cs.flatMap((c) => Object.keys(c.ops)))];
     const locks = [...new Set(cs.map((c) => c.lockPath))].join('/');
     const maxWr = String(Math.max(0, ...cs.map((c) => c.serverStats['WRITE']?.maxInFlightPerInode ?? 0)));
     const srvRead = String(median(cs.map((c) => c.serverStats['READ']?.count ?? 0)));
+    const cpuOf = (pick: (c: NonNullable<Cell['cpu']>) => number | null): string => {
+      const xs = cs.flatMap((c) => (c.status === 'ok' && c.cpu && pick(c.cpu) !== null ? [pick(c.cpu)!] : []));
+      return xs.length > 0 ? fmtNs(median(xs)) : '-';
+    };
+    const srvCpu = cpuOf((c) => c.serverNsPerOp);
+    const cliCpu = cpuOf((c) => c.clientNsPerOp);
     if (opNames.length === 0) {
-      rows.push([c0.scenario, mode, c0.delay, String(c0.jobs), '-', '-', '-', '-', '-', '-', locks, maxWr, srvRead, `${status}: ${(c0.reason ?? '').slice(0, 60)}`]);
+      rows.push([c0.scenario, mode, c0.delay, String(c0.jobs), '-', '-', '-', '-', '-', '-', locks, maxWr, srvRead, '-', '-', `${status}: ${(c0.reason ?? '').slice(0, 60)}`]);
       continue;
     }
     for (const op of opNames) {
@@ -54,11 +62,13 @@ export function summaryTable(cells: Cell[]): string {
         locks,
         maxWr,
         srvRead,
+        srvCpu,
+        cliCpu,
         status,
       ]);
     }
   }
-  const numeric = new Set(['ops/s', 'MB/s', 'p50', 'p99', 'p99.9', 'maxWr', 'srvREAD']);
+  const numeric = new Set(['ops/s', 'MB/s', 'p50', 'p99', 'p99.9', 'maxWr', 'srvREAD', 'srvCPU/op', 'cliCPU/op']);
   return textTable(head, rows, { numeric: (c) => numeric.has(head[c]!) }) +
-    '(medians over repeats; lock = verdict from server-side WRITEs in flight per inode; maxWr = max WRITEs in flight on one inode; srvREAD = READ requests the server saw; closed-loop load)\n';
+    '(medians over repeats; lock = verdict from server-side WRITEs in flight per inode; maxWr = max WRITEs in flight on one inode; srvREAD = READ requests the server saw; srvCPU/op, cliCPU/op = CPU time of the server process and of this process over the window per operation of the cell; [uring] = FUSE over io_uring; closed-loop load)\n';
 }
