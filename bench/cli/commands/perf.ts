@@ -8,10 +8,12 @@ import { formatLockEffect, perfLockEffect } from '../../perf/lock-effect.js';
 import { formatServerPerf, perfServerVsNative, SERVER_TARGETS } from '../../perf/server-vs-native.js';
 import { parseForeignSpec } from '../../perf/foreign-server.js';
 import { goalLines, type Goal } from '../../perf/goals.js';
+import { formatTransportPerf, perfTransport, TransportUnavailable } from '../../perf/transport.js';
+import { withEnableUring } from '../../env/enable-uring.js';
 import { FailError, UsageError } from '../errors.js';
 import { parseDurationMs, parsePositiveInt } from '../parse.js';
 
-const WHICH = ['server', 'fidelity', 'lock'] as const;
+const WHICH = ['server', 'fidelity', 'lock', 'transport'] as const;
 
 /**
  * Each figure's own window and round count (the settings of the README's figures). Fidelity takes
@@ -23,6 +25,7 @@ const DEFAULTS: Record<(typeof WHICH)[number], { duration: string; rounds: numbe
   server: { duration: '1s', rounds: 8 },
   fidelity: { duration: '300ms', rounds: 30 },
   lock: { duration: '1s', rounds: 8 },
+  transport: { duration: '1s', rounds: 8 },
 };
 
 export function registerPerf(program: Command): void {
@@ -32,6 +35,7 @@ export function registerPerf(program: Command): void {
     .description(
       'server: fio on our mount vs the backing directory (direct, parallel, passthrough; disk and null backends). ' +
         'fidelity: our harness vs fio on the same mount and job, each of our windows between two of fio’s, with fio against itself as the noise floor and our C loop run as a plain C program (fusebench-loop) as the control. lock: 8 writers with a 1 ms WRITE delay, parallel vs direct. ' +
+        'transport: FUSE over io_uring vs /dev/fuse (parallel mode; 4 KiB O_DIRECT random writes with 1 and 4 jobs, 128 KiB sequential reads; null and disk backends): throughput and CPU per operation of server and client. ' +
         'Ratios come from one run with targets in alternating order; the machine is noisy, so read ratios, not absolutes.',
     )
     .argument('[which...]', `any of ${WHICH.join(', ')} (default: all)`)
@@ -49,8 +53,9 @@ export function registerPerf(program: Command): void {
       (v: string, acc: string[]) => [...acc, v],
       [] as string[],
     )
+    .option('--enable-uring', 'transport: set /sys/module/fuse/parameters/enable_uring=Y for the run and put the old value back afterwards')
     .option('--json', 'print the figures as one JSON document')
-    .action(async (which: string[], o: { duration?: string; rounds?: string; out: string; json?: boolean; tmpfs?: boolean; targets?: string; vsServer: string[] }) => {
+    .action(async (which: string[], o: { duration?: string; rounds?: string; out: string; json?: boolean; tmpfs?: boolean; targets?: string; vsServer: string[]; enableUring?: boolean }) => {
       const sel = which.length === 0 ? [...WHICH] : which;
       const foreign = o.vsServer.map(parseForeignSpec);
       const only = o.targets ? o.targets.split(',').map((t) => t.trim()).filter(Boolean) : [];
@@ -102,6 +107,28 @@ export function registerPerf(program: Command): void {
         doc['lock'] = { seconds, rounds, ...l };
         goals.push(...l.goals);
         text += `\n== lock effect\n${formatLockEffect(l.runs, seconds)}`;
+      }
+      if (sel.includes('transport')) {
+        const { seconds, rounds } = settings('transport');
+        let interrupted = false;
+        const onSigint = (): void => {
+          if (interrupted) process.exit(130);
+          interrupted = true;
+          log('interrupted: stopping after cleanup (Ctrl-C again to exit at once)');
+        };
+        process.on('SIGINT', onSigint);
+        try {
+          const t = await withEnableUring(o.enableUring === true, () => perfTransport(seconds, rounds, log, () => interrupted));
+          doc['transport'] = t;
+          text += `\n== io_uring vs /dev/fuse\n${formatTransportPerf(t)}`;
+        } catch (e) {
+          // Asked for by name it fails; as part of "all" it must not cost the other figures.
+          if (!(e instanceof TransportUnavailable) || which.includes('transport')) throw e;
+          doc['transport'] = { skipped: e.message };
+          text += `\n== io_uring vs /dev/fuse\nskipped: ${e.message}\n`;
+        } finally {
+          process.off('SIGINT', onSigint);
+        }
       }
       doc['goals'] = goals;
       const dir = resolve(o.out);
