@@ -18,6 +18,9 @@ import { ensureDataFile } from '../bench/scenarios/files.js';
 import type { Mode } from '../bench/modes.js';
 import type { Transport, TransportInfo } from '../bench/server/types.js';
 import { assertNoMountsLeft, isRoot, testTmpDir, withMount } from './helpers/mount.js';
+import { ensureAsanBuild } from './helpers/asan.js';
+import { startServer } from '../bench/server/process.js';
+import { isMounted } from '../bench/server/mounts.js';
 import { pattern, readDirect, sha, writeDirect } from './helpers/data.js';
 
 const ORIGINAL = readEnableUring();
@@ -226,6 +229,44 @@ test('enable_uring is restored when the holder crashes (uncaught exception) or g
     const e = await exited(term);
     assert.equal(e.signal, 'SIGTERM', 'it still dies of the signal');
     assert.equal(readEnableUring(), false, 'restored after SIGTERM');
+  });
+});
+
+test('io_uring transport under AddressSanitizer: integrity, then SIGTERM with a WRITE held in the ring', { timeout: 300_000 }, async (t) => {
+  if (await skipped(t)) return;
+  ensureAsanBuild();
+  await withEnableUring(true, async () => {
+    const dir = testTmpDir('uring-asan');
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const mnt = join(dir, 'm');
+    const server = await startServer({ backing: join(dir, 'b'), mountpoint: mnt, mode: 'parallel', transport: 'uring', uringDepth: 4, asan: true, readyTimeoutMs: 30_000 });
+    let writer: ReturnType<typeof spawn> | null = null;
+    try {
+      assert.equal(server.ready.transport?.active, true, server.ready.transport?.reason ?? '');
+      mkdirSync(join(mnt, 'd'));
+      for (let i = 0; i < 5; i++) {
+        const data = pattern(i + 1, 1000 * i * i + 1);
+        writeFileSync(join(mnt, 'd', `f${i}`), data);
+        assert.equal(sha(readFileSync(join(mnt, 'd', `f${i}`))), sha(data));
+      }
+      const big = pattern(42, 1 << 20);
+      writeDirect(join(mnt, 'd', 'direct'), big);
+      assert.equal(sha(readDirect(join(mnt, 'd', 'direct'))), sha(big));
+      await server.setDelay('write=10s');
+      await server.reset();
+      writer = spawn('dd', ['if=/dev/zero', `of=${join(mnt, 'd', 'held')}`, 'bs=4k', 'count=1', 'oflag=direct'], { stdio: 'ignore' });
+      const deadline = Date.now() + 10_000;
+      while (((await server.stats()).ops['WRITE']?.maxInFlightPerInode ?? 0) < 1) {
+        assert.ok(Date.now() < deadline, 'the WRITE never reached the server');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      const exit = await server.stop();
+      if (writer) await exited(writer);
+      assert.equal(isMounted(mnt), false);
+      assert.doesNotMatch(server.stderr(), /AddressSanitizer|LeakSanitizer/, 'ASan report');
+      assert.equal(exit.code, 0, `ASan server exit: ${exit.reason} ${server.stderr().slice(-3000)}`);
+    }
   });
 });
 
