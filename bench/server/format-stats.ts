@@ -18,6 +18,12 @@ export function formatStatsTable(s: ServerStats): string {
       fmtNs(o.service?.p99Ns),
       fmtNs(o.service?.maxNs),
     ]);
-  if (rows.length === 0) return '(no requests since the last reset)\n';
-  return textTable(head, rows);
+  const t = s.transport;
+  const transport = t && t.requested === 'uring'
+    ? t.active
+      ? `(transport io_uring: ${t.ringRequests ?? 0} requests over the ring since start, ${t.queues ?? '?'} queues × ${t.depth ?? '?'} entries)\n`
+      : `(transport /dev/fuse: io_uring unavailable: ${t.reason ?? ''})\n`
+    : '';
+  if (rows.length === 0) return '(no requests since the last reset)\n' + transport;
+  return textTable(head, rows) + transport;
 }

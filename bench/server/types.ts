@@ -91,6 +91,7 @@ export interface ServerStats {
   ok: true;
   sinceNs: number;
   ops: Record<string, ServerOpStats>;
+  transport?: TransportInfo;
   [k: string]: unknown;
 }
 
