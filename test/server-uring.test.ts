@@ -132,14 +132,14 @@ test('transport uring without the INIT offer: served over /dev/fuse, reported un
   }
 });
 
-test('run --transport dev,uring --enable-uring: both cells run, carry CPU per op, enable_uring is restored', { timeout: 180_000 }, async (t) => {
+test('run --transport dev,uring --enable-uring: both dio-write cells run (shared lock path), carry CPU per op, enable_uring is restored', { timeout: 180_000 }, async (t) => {
   if (await skipped(t)) return;
   assert.equal(readEnableUring(), ORIGINAL, 'nothing holds enable_uring before the run');
   const dir = testTmpDir('uring-run');
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const r = spawnSync(
     process.execPath,
-    [CLI, 'run', '--scenarios', 'dio-write', '--modes', 'parallel', '--jobs', '2', '--duration', '300ms', '--repeat', '1', '--delay', 'none',
+    [CLI, 'run', '--scenarios', 'dio-write', '--modes', 'parallel', '--jobs', '2', '--duration', '300ms', '--repeat', '1', '--delay', 'write=20ms',
       '--transport', 'dev,uring', '--enable-uring', '--no-probes', '--no-report', '--backing', join(dir, 'backing'), '--out', join(dir, 'out'), '--json'],
     { encoding: 'utf8', timeout: 170_000, maxBuffer: 64 << 20 },
   );
@@ -149,7 +149,8 @@ test('run --transport dev,uring --enable-uring: both cells run, carry CPU per op
   assert.deepEqual(res.cells.map((c) => c.transport), ['dev', 'uring']);
   for (const c of res.cells) {
     assert.equal(c.status, 'ok', `${c.id}: ${c.reason ?? ''}`);
-    assert.ok(c.id.endsWith(c.transport === 'uring' ? '/uring/r0' : '/nodelay/r0'), c.id);
+    assert.ok(c.id.endsWith(c.transport === 'uring' ? '/write=20ms/uring/r0' : '/write=20ms/r0'), c.id);
+    assert.equal(c.lockPath, 'shared', `${c.id}: both writers' WRITEs held at once`);
     assert.ok(c.cpu && c.cpu.ops === c.ops['write']!.count, 'CPU per op divides by the window\'s operations');
     assert.ok(c.cpu.clientNs > 0, 'the jobs used CPU');
     assert.notEqual(c.cpu.serverNsPerOp, null, 'the server CPU was read');
