@@ -150,13 +150,14 @@ export function formatTransportPerf(p: TransportPerf): string {
     fmtNs(med(r.runs.dev, (x) => x.cpu.clientNsPerOp)),
     fmtNs(med(r.runs.uring, (x) => x.cpu.clientNsPerOp)),
     ci(r.clientCpuPerOp),
+    `${med(r.runs.dev, (x) => x.cpu.serverPreemptionsPerOp ?? null).toFixed(2)} / ${med(r.runs.uring, (x) => x.cpu.serverPreemptionsPerOp ?? null).toFixed(2)}`,
   ]);
   return (
-    textTable(['backend', 'job', 'IOPS dev', 'IOPS uring', 'uring/dev [95 % CI]', 'srv CPU/op dev', 'uring', 'uring/dev', 'cli CPU/op dev', 'uring', 'uring/dev'], rows, {
+    textTable(['backend', 'job', 'IOPS dev', 'IOPS uring', 'uring/dev [95 % CI]', 'srv CPU/op dev', 'uring', 'uring/dev', 'cli CPU/op dev', 'uring', 'uring/dev', 'srv preempt/op dev / uring'], rows, {
       numeric: (c) => c >= 2,
     }) +
     `(our harness, psync, mode parallel; randwrite: O_DIRECT at random offsets of a 64 MiB file; seqread: buffered 128 KiB preads, which DIRECT_IO sends to the server; ` +
     `io_uring: ${p.uring.queues ?? '?'} queues × ${p.uring.depth ?? '?'} entries; ${p.seconds}s windows after a ${LEAD_IN_SEC}s unmeasured lead-in per mount, ${p.rounds} rounds, transports in alternating order; ` +
-    'ratios: median of per-round uring/dev ratios. CPU/op: server = its utime+stime (/proc/<pid>/stat, 10 ms ticks), client = this process (getrusage) over the window, per operation)\n'
+    'ratios: median of per-round uring/dev ratios. CPU/op: server = its utime+stime (/proc/<pid>/stat, 10 ms ticks), client = this process (getrusage) over the window, per operation; srv preempt/op: involuntary context switches of the server threads per operation)\n'
   );
 }

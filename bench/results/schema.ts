@@ -62,6 +62,10 @@ export const CellCpuSchema = z.object({
   clientNs: ns,
   serverNsPerOp: ns.nullable(),
   clientNsPerOp: ns.nullable(),
+  /** Server threads' voluntary context switches (went to sleep) per operation. */
+  serverSleepsPerOp: z.number().nonnegative().optional(),
+  /** Server threads' involuntary context switches (preempted while runnable) per operation. */
+  serverPreemptionsPerOp: z.number().nonnegative().optional(),
 });
 export type CellCpu = z.infer<typeof CellCpuSchema>;
 

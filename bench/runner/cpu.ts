@@ -5,7 +5,7 @@
 // process's getrusage (process.cpuUsage), i.e. every thread — the jobs' timed loops including the
 // kernel's work inside their syscalls (for FUSE that is where requests are built and replies
 // copied), the main thread, and the jobs' histogram encoding after the deadline (~1 ms per job).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { CellCpu } from '../results/schema.js';
 
 /** USER_HZ, the unit of /proc/<pid>/stat times; 100 on every Linux architecture Node runs on. */
@@ -28,6 +28,30 @@ export function processCpuNs(pid: number): number | null {
   return ((utime + stime) * 1e9) / USER_HZ;
 }
 
+/**
+ * Context switches of all threads of a process (/proc/<pid>/task/<tid>/status): voluntary (it slept)
+ * and involuntary (it was preempted). Null when unreadable.
+ */
+export function processSwitches(pid: number): { voluntary: number; involuntary: number } | null {
+  try {
+    let voluntary = 0;
+    let involuntary = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      let text: string;
+      try {
+        text = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+      } catch {
+        continue; // the thread ended meanwhile
+      }
+      voluntary += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(text)?.[1] ?? 0);
+      involuntary += Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(text)?.[1] ?? 0);
+    }
+    return { voluntary, involuntary };
+  } catch {
+    return null;
+  }
+}
+
 export function clientCpuNs(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) * 1000;
@@ -36,21 +60,27 @@ export function clientCpuNs(): number {
 export interface CpuMark {
   serverNs: number | null;
   clientNs: number;
+  serverSwitches: { voluntary: number; involuntary: number } | null;
 }
 
 export function markCpu(serverPid: number): CpuMark {
-  return { serverNs: processCpuNs(serverPid), clientNs: clientCpuNs() };
+  return { serverNs: processCpuNs(serverPid), clientNs: clientCpuNs(), serverSwitches: processSwitches(serverPid) };
 }
 
 /** CPU per operation between two marks; ops = operations the jobs completed in the window. */
 export function cpuBetween(a: CpuMark, b: CpuMark, ops: number): CellCpu {
   const serverNs = a.serverNs !== null && b.serverNs !== null ? b.serverNs - a.serverNs : null;
   const clientNs = b.clientNs - a.clientNs;
+  const sa = a.serverSwitches;
+  const sb = b.serverSwitches;
   return {
     ops,
     serverNs,
     clientNs,
     serverNsPerOp: serverNs !== null && ops > 0 ? serverNs / ops : null,
     clientNsPerOp: ops > 0 ? clientNs / ops : null,
+    ...(sa && sb && ops > 0
+      ? { serverSleepsPerOp: (sb.voluntary - sa.voluntary) / ops, serverPreemptionsPerOp: (sb.involuntary - sa.involuntary) / ops }
+      : {}),
   };
 }
