@@ -140,14 +140,14 @@ int main(int argc, char **argv)
 		fail("%s%s", buf ? err : "out of memory", "");
 	}
 	free(buf);
+	s->connection = mount_connection();
 	/* With OVER_IO_URING negotiated every request now waits for the ring: nothing may touch the mount
-	 * before uring_start has registered it (backing_probe and mount_connection do not). */
+	 * before uring_start has registered it (mount_connection and backing_probe do not). */
 	if (uring_start(err, sizeof err) < 0) {
 		unmount_fuse();
 		mount_abort_connection();
 		fail("%s%s", err, "");
 	}
-	s->connection = mount_connection();
 	backing_probe();
 	if (s->cfg.control && (rc = control_init(s->cfg.control)) < 0) {
 		unmount_fuse();
