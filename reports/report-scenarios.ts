@@ -29,9 +29,10 @@ export class ChartIds {
   }
 }
 
-/** A mode's name in charts: the server kind is added when the run used more than one. */
+/** A mode's name in charts: the server kind is added when the run used more than one, the transport when not /dev/fuse. */
 function seriesLabel(g: CellGroup, multiServer: boolean): string {
-  return multiServer && g.parts.server !== 'c' ? `${g.parts.mode} [${g.parts.server}]` : g.parts.mode;
+  const tags = [...(multiServer && g.parts.server !== 'c' ? [g.parts.server] : []), ...(g.parts.transport !== 'dev' ? [g.parts.transport] : [])];
+  return tags.length > 0 ? `${g.parts.mode} [${tags.join(', ')}]` : g.parts.mode;
 }
 
 interface Block {
@@ -236,7 +237,7 @@ export function scenarioSections(r: Results, groups: CellGroup[], links: ReportL
 export function serverKindsSection(groups: CellGroup[]): SafeHtml | null {
   const byKey = new Map<string, CellGroup[]>();
   for (const g of groups) {
-    const k = JSON.stringify([g.parts.scenario, g.parts.mode, g.parts.engine, g.parts.jobs, g.parts.blockSize, g.parts.backend, g.parts.delay]);
+    const k = JSON.stringify([g.parts.scenario, g.parts.mode, g.parts.engine, g.parts.jobs, g.parts.blockSize, g.parts.backend, g.parts.delay, g.parts.transport]);
     byKey.set(k, [...(byKey.get(k) ?? []), g]);
   }
   const rows: SafeHtml[] = [];

@@ -8,6 +8,7 @@ import type { Chart } from './charts.js';
 import { environmentSection, harnessTable, microTable, probeTable } from './report-env.js';
 import { ChartIds, scenarioSections, serverKindsSection, type ReportLinks } from './report-scenarios.js';
 import { html, page, safeRelativeHref, type SafeHtml } from './html.js';
+import { cpuSection, transportsSection } from './report-cpu.js';
 import { readResultsFile } from './load.js';
 import { latticeSection } from './lattice-html.js';
 
@@ -45,6 +46,8 @@ export function buildReport(r: Results, o: ReportOptions): BuiltReport {
   const groups = groupCells(r.cells);
   const scen = scenarioSections(r, groups, o.links, ids);
   const servers = serverKindsSection(groups);
+  const transports = transportsSection(groups);
+  const cpu = cpuSection(groups);
   const micro = r.micro && r.micro.length > 0 ? r.micro : null;
   const scenarioNames = [...new Set(r.cells.map((c) => c.scenario))];
   const title = `fusebench — ${r.host.kernelRelease}`;
@@ -53,13 +56,15 @@ export function buildReport(r: Results, o: ReportOptions): BuiltReport {
 ${r.interrupted ? html`<div class="warn">This run was interrupted: only the cells shown finished.</div>` : ''}
 ${serverBoundWarning(groups)}
 ${summary(r)}
-<nav>${r.lattice ? html`<a href="#lattice">flag lattice</a>` : ''}<a href="#environment">environment</a><a href="#probes">probes</a>${scenarioNames.map((name, i) => html`<a href="#scenario-${i}">${name}</a>`)}${servers ? html`<a href="#server-kinds">server kinds</a>` : ''}${micro ? html`<a href="#micro">micro</a>` : ''}<a href="#files">files</a></nav>
+<nav>${r.lattice ? html`<a href="#lattice">flag lattice</a>` : ''}<a href="#environment">environment</a><a href="#probes">probes</a>${scenarioNames.map((name, i) => html`<a href="#scenario-${i}">${name}</a>`)}${servers ? html`<a href="#server-kinds">server kinds</a>` : ''}${transports ? html`<a href="#transports">transports</a>` : ''}${cpu ? html`<a href="#cpu">CPU</a>` : ''}${micro ? html`<a href="#micro">micro</a>` : ''}<a href="#files">files</a></nav>
 </header>
 ${r.lattice ? latticeSection(r.lattice) : ''}
 ${environmentSection(r)}
 <section id="probes"><h2>Conformance probes</h2>${probeTable(r.probes)}</section>
 ${scen}
 ${servers ?? ''}
+${transports ?? ''}
+${cpu ?? ''}
 ${micro ? html`<section id="micro"><h2>Per-call costs (micro)</h2>${microTable(micro)}</section>` : ''}
 <section id="files"><h2>Files and method</h2>
 <p>${o.resultsHref ? html`Raw results: <a href="${o.resultsHref}">results.json</a>. ` : ''}Latency histograms of each cell and operation as <code>.hgrm</code> (HdrHistogram percentile distribution, µs) are linked in the cell tables (r0, r1, … are repeats).</p>

@@ -2,23 +2,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot, serverBinary } from '../bench/paths.js';
 import { startServer } from '../bench/server/process.js';
 import { isMounted } from '../bench/server/mounts.js';
 import { assertNoMountsLeft, isRoot, testTmpDir } from './helpers/mount.js';
 import { pattern, readDirect, sha, writeDirect } from './helpers/data.js';
 import { passthroughSkip } from './helpers/kernel.js';
 import { isPassthroughMode } from '../bench/modes.js';
+import { ensureAsanBuild } from './helpers/asan.js';
 
 const skip = !isRoot() && 'needs root';
 
 test('integrity workload under AddressSanitizer, in every mode', { skip, timeout: 300_000 }, async () => {
-  if (!existsSync(serverBinary(true))) {
-    const b = spawnSync('bash', [join(packageRoot(), 'native', 'build-asan.sh')], { encoding: 'utf8' });
-    assert.equal(b.status, 0, `ASan build failed: ${b.stderr}`);
-  }
+  ensureAsanBuild();
   const ptSkip = await passthroughSkip('the ASan workload in the passthrough modes');
   for (const mode of ['cached', 'direct', 'parallel', 'passthrough', 'passthrough-direct', 'passthrough-parallel'] as const) {
     if (isPassthroughMode(mode) && ptSkip) continue;

@@ -8,6 +8,7 @@ import {
   groupOps,
   groupStatus,
   ignoredFor,
+  keyParts,
   lockSummary,
   VARIANT_AXES,
   type CellGroup,
@@ -187,7 +188,7 @@ function inputInfo(inp: CompareInput, index: number, label: string, baseline: Re
 }
 
 function axisValue(c: Cell, a: VariantAxis): string {
-  return String(c[a]);
+  return String(keyParts(c)[a]);
 }
 
 /**
@@ -229,6 +230,7 @@ function labeller(all: CellGroup[], ignore: (s: string) => readonly VariantAxis[
       else if (a === 'delay') bits.push(v === 'none' ? 'no delay' : `delay ${v}`);
       else if (a === 'server') bits.push(`server ${v}`);
       else if (a === 'backend') bits.push(`${v} backend`);
+      else if (a === 'transport') bits.push(`transport ${v}`);
       else bits.push(String(v));
     }
     return bits.join(' · ');

@@ -5,7 +5,7 @@ import { fmtBlockSize } from '../format.js';
 import { mean } from './stats.js';
 
 /** The axes of a cell key other than scenario and mode (mode includes its INIT options). */
-export const VARIANT_AXES = ['engine', 'jobs', 'blockSize', 'backend', 'server', 'delay'] as const;
+export const VARIANT_AXES = ['engine', 'jobs', 'blockSize', 'backend', 'server', 'delay', 'transport'] as const;
 export type VariantAxis = (typeof VARIANT_AXES)[number];
 
 export interface KeyParts {
@@ -17,6 +17,8 @@ export interface KeyParts {
   backend: string;
   server: string;
   delay: string;
+  /** dev or uring; cells from before the transport was recorded are dev. */
+  transport: string;
 }
 
 /** `mode` plus INIT options, e.g. `direct+allow-mmap` (the name the CLI accepts). */
@@ -34,6 +36,7 @@ export function keyParts(c: Cell): KeyParts {
     backend: c.backend,
     server: c.server,
     delay: c.delay,
+    transport: c.transport ?? 'dev',
   };
 }
 
@@ -54,6 +57,7 @@ export function variantLabel(p: KeyParts, ignore: readonly VariantAxis[] = []): 
   if (!ignore.includes('backend')) bits.push(`${p.backend} backend`);
   if (!ignore.includes('server')) bits.push(`server ${p.server}`);
   if (!ignore.includes('delay')) bits.push(p.delay === 'none' || p.delay === '' ? 'no delay' : `delay ${p.delay}`);
+  if (!ignore.includes('transport') && p.transport !== 'dev') bits.push(`transport ${p.transport}`);
   return bits.join(' · ');
 }
 

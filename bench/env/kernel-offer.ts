@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../server/process.js';
-import type { ReadyInfo } from '../server/types.js';
+import type { ReadyInfo, ServerOptions } from '../server/types.js';
 
-export async function readKernelOffer(): Promise<ReadyInfo> {
+/** `extra`: server options for the trial mount (e.g. `{ transport: 'uring' }` to learn whether it is negotiated). */
+export async function readKernelOffer(extra: Partial<Omit<ServerOptions, 'backing' | 'mountpoint'>> = {}): Promise<ReadyInfo> {
   const dir = mkdtempSync(join(tmpdir(), 'fusebench-env-'));
   try {
     const s = await startServer({
@@ -13,6 +14,7 @@ export async function readKernelOffer(): Promise<ReadyInfo> {
       mountpoint: join(dir, 'mnt'),
       mode: 'parallel',
       readyTimeoutMs: 10_000,
+      ...extra,
     });
     await s.stop();
     return s.ready;

@@ -81,6 +81,23 @@ export const PhaseSchema = z.object({
   endMs: z.number(),
 });
 
+/** CPU time over the timed window (bench/runner/cpu.ts says what each side includes). */
+export const CellCpuSchema = z.object({
+  /** Operations the jobs completed in the window (the divisor). */
+  ops: count,
+  /** Server process, utime + stime of all threads; null when /proc/<pid>/stat could not be read. */
+  serverNs: ns.nullable(),
+  /** This process (all threads: the jobs, their syscalls, the main thread). */
+  clientNs: ns,
+  serverNsPerOp: ns.nullable(),
+  clientNsPerOp: ns.nullable(),
+  /** Server threads' voluntary context switches (went to sleep) per operation. */
+  serverSleepsPerOp: z.number().nonnegative().optional(),
+  /** Server threads' involuntary context switches (preempted while runnable) per operation. */
+  serverPreemptionsPerOp: z.number().nonnegative().optional(),
+});
+export type CellCpu = z.infer<typeof CellCpuSchema>;
+
 export const CellSchema = z.object({
   id: z.string().max(256),
   scenario: z.string().max(64),
@@ -94,6 +111,8 @@ export const CellSchema = z.object({
   blockSize: z.number().int().positive(),
   backend: z.string().max(32),
   server: z.string().max(32),
+  /** dev (/dev/fuse) or uring (FUSE over io_uring); absent in results before it was recorded (= dev). */
+  transport: z.string().max(16).optional(),
   delay: z.string().max(128),
   repeat: z.number().int().nonnegative(),
   durationNs: ns,
@@ -110,6 +129,7 @@ export const CellSchema = z.object({
   /** Every server thread was busy at some moment: the counts and throughput may describe the server, not the kernel. */
   serverBound: z.boolean().optional(),
   phases: z.array(PhaseSchema).max(64).optional(),
+  cpu: CellCpuSchema.optional(),
 });
 export type Cell = z.infer<typeof CellSchema>;
 

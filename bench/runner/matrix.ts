@@ -3,6 +3,7 @@ import { parseModeSpec, type Backend, type ModeSpec } from '../modes.js';
 import { SCENARIOS } from '../scenarios/index.js';
 import type { CellPlan, Scenario } from '../scenarios/types.js';
 import type { ServerKind } from '../server/mounted.js';
+import type { Transport } from '../server/types.js';
 import type { Engine } from '../../workers/task.js';
 
 export interface MatrixOptions {
@@ -20,6 +21,8 @@ export interface MatrixOptions {
   iodepth: number;
   /** Caps the C server's threads in every cell (to see a server-bound cell); absent: enough for each cell. */
   serverThreads?: number;
+  /** Server transports: /dev/fuse and/or FUSE over io_uring (absent: /dev/fuse only). */
+  transports?: Transport[];
 }
 
 export const ALL_MODES = ['cached', 'direct', 'parallel', 'passthrough', 'passthrough-direct', 'passthrough-parallel'];
@@ -37,6 +40,7 @@ export const DEFAULT_PRESET: MatrixOptions = {
   servers: ['c'],
   engines: null,
   iodepth: 8,
+  transports: ['dev'],
 };
 
 /** `--quick`: one repeat, short windows, the delay that shows the lock — ≤ 60 s. */
@@ -86,20 +90,24 @@ export function planMatrix(o: MatrixOptions): CellPlan[] {
             for (const server of o.servers) {
               for (const delay of s.name === 'fallback' ? fallbackDelays : delays) {
                 for (let repeat = 0; repeat < repeats; repeat++) {
-                  cells.push({
-                    scenario: s.name,
-                    spec,
-                    engine,
-                    iodepth: engine === 'psync' || engine === 'mmap' ? 1 : o.iodepth,
-                    jobs,
-                    blockSize: o.blockSize,
-                    backend,
-                    server,
-                    delay,
-                    repeat,
-                    durationMs: o.durationMs,
-                    ...(o.serverThreads !== undefined ? { serverThreads: o.serverThreads } : {}),
-                  });
+                  // Transports innermost: the two of a pair run back to back, under the same load.
+                  for (const transport of o.transports ?? ['dev' as const]) {
+                    cells.push({
+                      scenario: s.name,
+                      spec,
+                      engine,
+                      iodepth: engine === 'psync' || engine === 'mmap' ? 1 : o.iodepth,
+                      jobs,
+                      blockSize: o.blockSize,
+                      backend,
+                      server,
+                      transport,
+                      delay,
+                      repeat,
+                      durationMs: o.durationMs,
+                      ...(o.serverThreads !== undefined ? { serverThreads: o.serverThreads } : {}),
+                    });
+                  }
                 }
               }
             }
@@ -114,7 +122,9 @@ export function planMatrix(o: MatrixOptions): CellPlan[] {
 export function cellKey(p: CellPlan): string {
   const mode = [p.spec.label, ...p.spec.init].join('+');
   const engine = p.iodepth > 1 ? `${p.engine}-qd${p.iodepth}` : p.engine;
-  return `${p.scenario}/${mode}/${engine}/j${p.jobs}/bs${p.blockSize}/${p.backend}/${p.server}/${p.delay === '' ? 'nodelay' : p.delay}`;
+  // The transport shows only when it is not /dev/fuse, so keys of earlier results stay the same.
+  const transport = p.transport && p.transport !== 'dev' ? `/${p.transport}` : '';
+  return `${p.scenario}/${mode}/${engine}/j${p.jobs}/bs${p.blockSize}/${p.backend}/${p.server}/${p.delay === '' ? 'nodelay' : p.delay}${transport}`;
 }
 
 export function cellId(p: CellPlan): string {

@@ -35,6 +35,7 @@ function baseCell(plan: CellPlan, mountSpec: ModeSpec): Omit<Cell, 'status' | 'r
     blockSize: plan.blockSize,
     backend: plan.backend,
     server: plan.server,
+    transport: plan.transport ?? 'dev',
     delay: plan.delay === '' ? 'none' : plan.delay,
     repeat: plan.repeat,
   };
@@ -53,6 +54,16 @@ export function unsupportedCell(plan: CellPlan, reason: string): Cell {
   };
 }
 
+/** Why a uring cell cannot run, decided before mounting from the server kind and the INIT offer. */
+function transportUnsupported(plan: CellPlan, offer: ReadyInfo): string | null {
+  if ((plan.transport ?? 'dev') === 'dev') return null;
+  if (plan.server !== 'c') return `the ${plan.server} server has no io_uring transport`;
+  if (!offer.init.offered.includes('OVER_IO_URING')) {
+    return 'the kernel did not offer FUSE_OVER_IO_URING at INIT (enable_uring is N or fuse lacks CONFIG_FUSE_IO_URING; fusebench run --enable-uring sets it for the run)';
+  }
+  return null;
+}
+
 export async function runCell(plan: CellPlan, env: RunEnv): Promise<Cell> {
   const scenario = scenarioByName(plan.scenario);
   if (!scenario) throw new Error(`unknown scenario ${plan.scenario}`);
@@ -61,7 +72,7 @@ export async function runCell(plan: CellPlan, env: RunEnv): Promise<Cell> {
   const base = baseCell(plan, mountSpec);
   if (delay !== plan.delay) base.delay = delay;
 
-  const why = scenario.unsupported(plan, env.offer) ?? (plan.server === 'fuse-native' ? (env.fuseNativeUnsupported?.(plan.spec.label) ?? (env.startFuseNative ? null : 'fuse-native server kind not available')) : null);
+  const why = transportUnsupported(plan, env.offer) ?? scenario.unsupported(plan, env.offer) ?? (plan.server === 'fuse-native' ? (env.fuseNativeUnsupported?.(plan.spec.label) ?? (env.startFuseNative ? null : 'fuse-native server kind not available')) : null);
   if (why) return { ...unsupportedCell(plan, why), ...base };
 
   scenario.prepare(env.backing, plan);
@@ -69,6 +80,7 @@ export async function runCell(plan: CellPlan, env: RunEnv): Promise<Cell> {
   let cServer: ServerHandle | null = null;
   let out: ScenarioOutput | null = null;
   let failure: string | null = null;
+  let transportFailure: string | null = null;
   try {
     if (plan.server === 'c') {
       cServer = await startServer({
@@ -81,8 +93,11 @@ export async function runCell(plan: CellPlan, env: RunEnv): Promise<Cell> {
         backend: plan.backend,
         // Each job blocks in one request at a time; the pool must never be what limits the cell.
         ...serverPoolFor(plan.jobs, plan.serverThreads),
+        ...(plan.transport ? { transport: plan.transport } : {}),
       });
       server = cServer;
+      const t = cServer.ready.transport;
+      if (plan.transport === 'uring' && t?.active !== true) transportFailure = t?.reason ?? 'the server does not report its transport';
     } else {
       server = await env.startFuseNative!({
         backing: env.backing,
@@ -91,7 +106,7 @@ export async function runCell(plan: CellPlan, env: RunEnv): Promise<Cell> {
         delay,
       });
     }
-    out = await scenario.run({ plan, server, cServer, mountpoint: env.mountpoint, backing: env.backing, pool: env.pool });
+    if (!transportFailure) out = await scenario.run({ plan, server, cServer, mountpoint: env.mountpoint, backing: env.backing, pool: env.pool });
   } catch (e) {
     failure = (e as Error).message;
   } finally {
@@ -101,6 +116,7 @@ export async function runCell(plan: CellPlan, env: RunEnv): Promise<Cell> {
       if (exit && exit.reason === 'crashed' && !failure) failure = `server crashed: ${cServer?.stderr().slice(-500) ?? ''}`;
     }
   }
+  if (transportFailure && !failure) return { ...unsupportedCell(plan, `io_uring transport unavailable: ${transportFailure}`), ...base };
   if (!out) {
     return { ...base, durationNs: 0, status: 'error', reason: failure ?? 'no result', lockPath: 'n/a', ops: {}, serverStats: {}, errors: {} };
   }
@@ -136,5 +152,6 @@ export async function runCell(plan: CellPlan, env: RunEnv): Promise<Cell> {
     ...(out.timeSeries ? { timeSeries: out.timeSeries } : {}),
     ...(out.phases ? { phases: out.phases } : {}),
     ...(out.serverThreads ? { serverThreads: out.serverThreads, serverBound: isServerBound(out.serverThreads) } : {}),
+    ...(out.cpu ? { cpu: out.cpu } : {}),
   };
 }

@@ -64,6 +64,7 @@ export async function runMatrix(o: RunOptions): Promise<{ results: Results; path
       servers: o.matrix.servers,
       engines: o.matrix.engines,
       serverThreads: o.matrix.serverThreads ?? 'per cell',
+      transports: o.matrix.transports ?? ['dev'],
       backing: o.backing ?? '(temporary)',
     },
     cells: [],

@@ -1,10 +1,10 @@
 // A scenario is one kind of load; the runner crosses it with modes, jobs, delays, backends, repeats.
 import type { Piscina } from 'piscina';
 import type { Backend, ModeSpec } from '../modes.js';
-import type { OpStats, PhaseSchema, ServerOpStats, ServerThreads, TimePoint } from '../results/schema.js';
+import type { CellCpu, OpStats, PhaseSchema, ServerOpStats, ServerThreads, TimePoint } from '../results/schema.js';
 import type { MountedServer, ServerKind } from '../server/mounted.js';
 import type { ServerHandle } from '../server/process.js';
-import type { ReadyInfo } from '../server/types.js';
+import type { ReadyInfo, Transport } from '../server/types.js';
 import type { Engine } from '../../workers/task.js';
 import type { z } from 'zod';
 
@@ -18,6 +18,8 @@ export interface CellPlan {
   blockSize: number;
   backend: Backend;
   server: ServerKind;
+  /** How requests travel: /dev/fuse (absent = dev) or FUSE over io_uring (C server only). */
+  transport?: Transport;
   /** Server delay spec (`write=200us`), '' for none. */
   delay: string;
   repeat: number;
@@ -47,6 +49,7 @@ export interface ScenarioOutput {
   openErrors?: Record<string, number>;
   timeSeries?: TimePoint[];
   phases?: Array<z.infer<typeof PhaseSchema>>;
+  cpu?: CellCpu;
 }
 
 export interface Scenario {

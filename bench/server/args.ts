@@ -18,5 +18,7 @@ export function serverArgs(o: ServerOptions, controlPath: string): string[] {
   if (o.attrTimeout !== undefined) a.push('--attr-timeout', String(o.attrTimeout));
   if (o.entryTimeout !== undefined) a.push('--entry-timeout', String(o.entryTimeout));
   if (o.corruptRead !== undefined) a.push('--corrupt-read', String(o.corruptRead));
+  if (o.transport) a.push('--transport', o.transport);
+  if (o.uringDepth !== undefined) a.push('--uring-depth', String(o.uringDepth));
   return a;
 }

@@ -24,6 +24,12 @@ export function formatStatsTable(s: ServerStats): string {
     ? `threads: ${t.busyMax} busy at most, ${t.started} started, at most ${t.limit}` +
       (isServerBound(t) ? `\nWARNING ${serverBoundNote(t)}: requests waited in the kernel for a thread (a larger --threads lifts that)\n` : '\n')
     : '';
-  if (rows.length === 0) return '(no requests since the last reset)\n' + threads;
-  return textTable(head, rows) + threads;
+  const tr = s.transport;
+  const transport = tr && tr.requested === 'uring'
+    ? tr.active
+      ? `(transport io_uring: ${tr.ringRequests ?? 0} requests over the ring since start, ${tr.queues ?? '?'} queues × ${tr.depth ?? '?'} entries)\n`
+      : `(transport /dev/fuse: io_uring unavailable: ${tr.reason ?? ''})\n`
+    : '';
+  if (rows.length === 0) return '(no requests since the last reset)\n' + threads + transport;
+  return textTable(head, rows) + threads + transport;
 }

@@ -1,6 +1,10 @@
 // What the C server reports (native/server/README.md is the contract).
 import type { Backend, FopenFlag, InitOption, Mode } from '../modes.js';
 
+/** How requests travel between kernel and server: read/writev on /dev/fuse, or FUSE over io_uring. */
+export const TRANSPORTS = ['dev', 'uring'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+
 export interface ServerOptions {
   backing: string;
   mountpoint: string;
@@ -25,6 +29,10 @@ export interface ServerOptions {
   entryTimeout?: number;
   /** Self-test only: the server flips one byte of its Nth READ reply with data (`--corrupt-read`). */
   corruptRead?: number;
+  /** `uring`: FUSE over io_uring when the kernel offers it at INIT (the ready line's `transport` says). */
+  transport?: Transport;
+  /** With `uring`: ring entries (each with its own server thread) per CPU queue. */
+  uringDepth?: number;
   /** Run the AddressSanitizer build (build/asan/fusebench-server). */
   asan?: boolean;
   /** Milliseconds to wait for the ready line. */
@@ -46,6 +54,18 @@ export interface InitInfo {
   congestionThreshold?: number;
 }
 
+/** Which transport serves the mount; `active` false means the requested one could not be used (`reason`). */
+export interface TransportInfo {
+  requested: Transport;
+  active: boolean;
+  reason: string | null;
+  queues?: number;
+  depth?: number;
+  entries?: number;
+  /** Requests served through the ring since the server started. */
+  ringRequests?: number;
+}
+
 export interface ReadyInfo {
   event: 'ready';
   pid: number;
@@ -61,6 +81,8 @@ export interface ReadyInfo {
   getxattr: string;
   init: InitInfo;
   passthrough: { usable: boolean; reason: string | null };
+  /** Absent from servers built before the io_uring transport. */
+  transport?: TransportInfo;
 }
 
 export interface ServerOpStats {
@@ -82,6 +104,7 @@ export interface ServerStats {
   threadsStarted?: number;
   threadsBusyMax?: number;
   threadsAllBusy?: number;
+  transport?: TransportInfo;
   [k: string]: unknown;
 }
 

@@ -490,6 +490,39 @@ struct fuse_backing_map {
 #define FUSE_DEV_IOC_BACKING_CLOSE 0x4004E502UL /* _IOW(229, 2, uint32_t) */
 #define FUSE_DEV_IOC_SYNC_INIT 0xE503UL /* _IO(229, 3), 6.18+: INIT inside mount(2) */
 
+/* ---- FUSE over io_uring (7.42+, fs/fuse/dev_uring.c) ------------------------------------------------ */
+/* IORING_OP_URING_CMD on a /dev/fuse fd, in a ring set up with IORING_SETUP_SQE128: sqe->cmd_op is one of
+ * these, the SQE's 80-byte command area holds a fuse_uring_cmd_req. */
+#define FUSE_IO_URING_CMD_REGISTER 1 /* sqe->addr: iovec[2] = { header buffer, payload buffer }, sqe->len 2 */
+#define FUSE_IO_URING_CMD_COMMIT_AND_FETCH 2 /* reply to commit_id, then wait for the next request */
+#define FUSE_URING_IN_OUT_HEADER_SZ 128
+#define FUSE_URING_OP_IN_OUT_SZ 128
+
+struct fuse_uring_ent_in_out {
+	uint64_t flags;
+	uint64_t commit_id; /* the request's unique, to be echoed by COMMIT_AND_FETCH */
+	uint32_t payload_sz; /* bytes used in the payload buffer, in either direction */
+	uint32_t padding;
+	uint64_t reserved;
+};
+
+/* The header buffer of a ring entry: in_out holds the fuse_in_header of a request and receives the
+ * fuse_out_header of its reply; op_in holds the opcode's first argument (its fixed struct; empty for
+ * opcodes whose first argument is a name), the payload buffer the rest. Replies put every out-arg in
+ * the payload. */
+struct fuse_uring_req_header {
+	char in_out[FUSE_URING_IN_OUT_HEADER_SZ];
+	char op_in[FUSE_URING_OP_IN_OUT_SZ];
+	struct fuse_uring_ent_in_out ring_ent_in_out;
+};
+
+struct fuse_uring_cmd_req {
+	uint64_t flags;
+	uint64_t commit_id; /* 0 for REGISTER */
+	uint16_t qid; /* queue = CPU index, below the number of possible CPUs */
+	uint8_t padding[6];
+};
+
 /* ---- sizes the kernel checks (docs/kernel-fuse.md "Protocol 7.45: bit values and sizes") ---------------------------------------------- */
 _Static_assert(sizeof(struct fuse_in_header) == 40, "fuse_in_header");
 _Static_assert(sizeof(struct fuse_out_header) == 16, "fuse_out_header");
@@ -519,5 +552,8 @@ _Static_assert(sizeof(struct fuse_forget_one) == 16, "fuse_forget_one");
 _Static_assert(sizeof(struct fuse_batch_forget_in) == 8, "fuse_batch_forget_in");
 _Static_assert(sizeof(struct fuse_dirent) == FUSE_NAME_OFFSET, "fuse_dirent");
 _Static_assert(sizeof(struct fuse_backing_map) == 16, "fuse_backing_map");
+_Static_assert(sizeof(struct fuse_uring_ent_in_out) == 32, "fuse_uring_ent_in_out");
+_Static_assert(sizeof(struct fuse_uring_req_header) == 288, "fuse_uring_req_header");
+_Static_assert(sizeof(struct fuse_uring_cmd_req) == 24, "fuse_uring_cmd_req");
 
 #endif

@@ -25,6 +25,9 @@ static const char usage_text[] =
 	"  --threads N         most worker threads, each on its own cloned /dev/fuse fd; the pool grows on\n"
 	"                      demand up to N (1..1024, default 256)\n"
 	"  --threads-initial N threads started with the mount (1..1024, at most --threads; default 2)\n"
+	"  --transport T       dev (default: read/writev on /dev/fuse) or uring (FUSE over io_uring when the\n"
+	"                      kernel offers it at INIT; /dev/fuse otherwise, and the ready line says why)\n"
+	"  --uring-depth N     with uring: ring entries per CPU queue, each served by its own thread (default 16)\n"
 	"  --max-write BYTES   max_write in the INIT reply (default 1048576)\n"
 	"  --stack-depth N     max_stack_depth in the INIT reply (default 1)\n"
 	"  --max-background N  max_background in the INIT reply, 1..65535 (default 64; congestion_threshold = 3/4)\n"
@@ -127,6 +130,8 @@ void args_parse(int argc, char **argv, struct fb_config *cfg)
 	cfg->entry_timeout = 1.0;
 	cfg->getxattr = FB_GETXATTR_ENOSYS;
 	cfg->fsname = "fusebench";
+	cfg->transport = FB_TRANSPORT_DEV;
+	cfg->uring_depth = 16;
 	const char *mode = NULL, *fopen = NULL;
 
 	for (int i = 1; i < argc; i++) {
@@ -158,8 +163,8 @@ void args_parse(int argc, char **argv, struct fb_config *cfg)
 		}
 		static const char *const with_value[] = { "backing", "mountpoint", "mode", "fopen", "init", "delay",
 							   "backend", "threads", "threads-initial", "max-write", "stack-depth", "max-background", "control",
-							   "attr-timeout", "entry-timeout", "getxattr", "fsname", "corrupt-read",
-							   NULL };
+							   "attr-timeout", "entry-timeout", "getxattr", "fsname", "corrupt-read", "transport",
+							   "uring-depth", NULL };
 		bool known = false;
 		for (int k = 0; with_value[k]; k++)
 			known |= strcmp(name, with_value[k]) == 0;
@@ -216,6 +221,15 @@ void args_parse(int argc, char **argv, struct fb_config *cfg)
 				usage_error("--getxattr must be enosys or enodata, not \"%s\"%s", val, "");
 		} else if (strcmp(name, "corrupt-read") == 0) {
 			cfg->corrupt_read = parse_u64("--corrupt-read", val, 1);
+		} else if (strcmp(name, "transport") == 0) {
+			if (strcmp(val, "dev") == 0)
+				cfg->transport = FB_TRANSPORT_DEV;
+			else if (strcmp(val, "uring") == 0)
+				cfg->transport = FB_TRANSPORT_URING;
+			else
+				usage_error("--transport must be dev or uring, not \"%s\"%s", val, "");
+		} else if (strcmp(name, "uring-depth") == 0) {
+			cfg->uring_depth = (unsigned)parse_uint("--uring-depth", val, 1, 256);
 		} else if (strcmp(name, "fsname") == 0) {
 			if (!val[0] || strpbrk(val, ", \t\n"))
 				usage_error("--fsname must be non-empty without commas or spaces: \"%s\"%s", val, "");

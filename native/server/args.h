@@ -9,6 +9,8 @@
 
 enum fb_backend { FB_BACKEND_DISK, FB_BACKEND_NULL };
 enum fb_getxattr { FB_GETXATTR_ENOSYS, FB_GETXATTR_ENODATA };
+/* How requests reach the server: read()/writev() on /dev/fuse, or FUSE-over-io_uring (uring.c). */
+enum fb_transport { FB_TRANSPORT_DEV, FB_TRANSPORT_URING };
 
 /* INIT options (--init) */
 #define FB_INIT_ALLOW_MMAP (1u << 0)
@@ -35,6 +37,8 @@ struct fb_config {
 	bool die_with_parent;
 	const char *fsname;
 	uint64_t corrupt_read; /* --corrupt-read N (self-test): 0 = off */
+	enum fb_transport transport;
+	unsigned uring_depth; /* ring entries (each with its own thread) per queue of an online CPU */
 };
 
 /* Parses argv into cfg. Exits 2 with a message on bad usage, 0 after --help. */

@@ -96,9 +96,19 @@ uint64_t delay_for(uint32_t opcode)
 
 /* ---- waiting and interrupts ---------------------------------------------------------------------- */
 
+/* Two sets: the /dev/fuse workers' (worker.c) and the io_uring entries' (uring.c). */
 static struct fb_waiter *const *all_waiters;
-static _Atomic bool shutting_down;
 static unsigned n_waiters;
+static struct fb_waiter *const *ring_waiters;
+static unsigned n_ring_waiters;
+static _Atomic bool shutting_down;
+
+/* The i-th waiter of both sets together; caller holds early_lock (registration happens before the
+ * threads that use it start, or after they stopped). */
+static struct fb_waiter *waiter_at(unsigned i)
+{
+	return i < n_waiters ? all_waiters[i] : ring_waiters[i - n_waiters];
+}
 
 /* An INTERRUPT can be read by one thread before the thread holding the request has registered it:
  * remember the last few so the wait that starts late still sees it. */
@@ -127,8 +137,18 @@ void delay_waiter_destroy(struct fb_waiter *w)
 
 void delay_register_waiters(struct fb_waiter *const *waiters, unsigned n)
 {
+	pthread_mutex_lock(&early_lock);
 	all_waiters = waiters;
 	n_waiters = n;
+	pthread_mutex_unlock(&early_lock);
+}
+
+void delay_register_ring_waiters(struct fb_waiter *const *waiters, unsigned n)
+{
+	pthread_mutex_lock(&early_lock);
+	ring_waiters = waiters;
+	n_ring_waiters = n;
+	pthread_mutex_unlock(&early_lock);
 }
 
 /* Caller holds early_lock. */
@@ -169,8 +189,8 @@ void delay_interrupt(uint64_t unique)
 {
 	pthread_mutex_lock(&early_lock);
 	bool hit = false;
-	for (unsigned i = 0; i < n_waiters && !hit; i++) {
-		struct fb_waiter *w = all_waiters[i];
+	for (unsigned i = 0; i < n_waiters + n_ring_waiters && !hit; i++) {
+		struct fb_waiter *w = waiter_at(i);
 		pthread_mutex_lock(&w->lock);
 		if (w->unique == unique) {
 			w->interrupted = true;
@@ -190,10 +210,11 @@ void delay_shutdown(void)
 {
 	atomic_store(&shutting_down, true);
 	pthread_mutex_lock(&early_lock);
-	for (unsigned i = 0; i < n_waiters; i++) {
-		pthread_mutex_lock(&all_waiters[i]->lock);
-		pthread_cond_broadcast(&all_waiters[i]->cond);
-		pthread_mutex_unlock(&all_waiters[i]->lock);
+	for (unsigned i = 0; i < n_waiters + n_ring_waiters; i++) {
+		struct fb_waiter *w = waiter_at(i);
+		pthread_mutex_lock(&w->lock);
+		pthread_cond_broadcast(&w->cond);
+		pthread_mutex_unlock(&w->lock);
 	}
 	pthread_mutex_unlock(&early_lock);
 }

@@ -30,6 +30,8 @@ void delay_waiter_init(struct fb_waiter *w);
 void delay_waiter_destroy(struct fb_waiter *w);
 /* Makes the waiters visible to delay_interrupt(); called once before the workers start. */
 void delay_register_waiters(struct fb_waiter *const *waiters, unsigned n);
+/* The same for the io_uring entries' waiters (uring.c), a set of its own. */
+void delay_register_ring_waiters(struct fb_waiter *const *waiters, unsigned n);
 
 /* Holds request `unique` for ns nanoseconds. Returns true if an INTERRUPT for it arrived (before or
  * during the wait): the caller then answers EINTR. */

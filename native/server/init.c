@@ -4,6 +4,7 @@
 #include "fuse_abi.h"
 #include "log.h"
 #include "session.h"
+#include "uring.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -36,8 +37,9 @@ unsigned init_max_pages_for(unsigned max_write)
 	return pages ? pages : 1;
 }
 
-/* What we ask for: the base set plus --init options. Never SPLICE_*, locks, READDIRPLUS or io_uring:
- * each would change what the benchmark measures or need support this server does not have. */
+/* What we ask for: the base set plus --init options, and OVER_IO_URING with --transport uring. Never
+ * SPLICE_*, locks or READDIRPLUS: each would change what the benchmark measures or need support this
+ * server does not have. */
 static uint64_t wanted(unsigned opts)
 {
 	uint64_t w = FUSE_ASYNC_READ | FUSE_ATOMIC_O_TRUNC | FUSE_BIG_WRITES | FUSE_PARALLEL_DIROPS | FUSE_MAX_PAGES |
@@ -50,6 +52,8 @@ static uint64_t wanted(unsigned opts)
 		w |= FUSE_DIRECT_IO_ALLOW_MMAP;
 	if (opts & FB_INIT_WRITEBACK)
 		w |= FUSE_WRITEBACK_CACHE;
+	if (uring_wanted())
+		w |= FUSE_OVER_IO_URING;
 	return w;
 }
 

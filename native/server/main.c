@@ -14,6 +14,7 @@
 #include "report.h"
 #include "session.h"
 #include "stats.h"
+#include "uring.h"
 #include "worker.h"
 
 #include <errno.h>
@@ -140,6 +141,13 @@ int main(int argc, char **argv)
 	}
 	free(buf);
 	s->connection = mount_connection();
+	/* With OVER_IO_URING negotiated every request now waits for the ring: nothing may touch the mount
+	 * before uring_start has registered it (mount_connection and backing_probe do not). */
+	if (uring_start(err, sizeof err) < 0) {
+		unmount_fuse();
+		mount_abort_connection();
+		fail("%s%s", err, "");
+	}
 	backing_probe();
 	if (s->cfg.control && (rc = control_init(s->cfg.control)) < 0) {
 		unmount_fuse();
@@ -165,14 +173,15 @@ int main(int argc, char **argv)
 	/* Workers leave once the connection is gone (reads fail with ENODEV). A lazily detached mount with
 	 * files still open keeps it alive: abort it through fusectl if mounted; otherwise our exit (closing
 	 * every /dev/fuse fd) ends it. Either way the caller is not kept waiting long. */
-	if (!workers_join(detached ? 500 : 3000)) {
+	if (!workers_join(detached ? 500 : 3000) || !uring_join(1000)) {
 		fb_log("workers still busy after unmount: aborting the connection");
-		if (!mount_abort_connection() || !workers_join(1000))
+		if (!mount_abort_connection() || !workers_join(1000) || !uring_join(1000))
 			fb_log("exiting with the connection still open: it ends with this process");
 	}
 	report_exit_line(reason);
 	control_close();
 	workers_free();
+	uring_free();
 	inode_table_destroy();
 	null_free();
 	close(s->dev_fd);

@@ -4,6 +4,7 @@
 #include "fuse_names.h"
 #include "log.h"
 #include "stats.h"
+#include "uring.h"
 #include "worker.h"
 
 #include <errno.h>
@@ -55,8 +56,9 @@ void reply_iov(struct fb_req *r, struct iovec *iov, int n)
 	iov[0].iov_base = &out;
 	iov[0].iov_len = sizeof out;
 	leave_gauge(r);
-	ssize_t w = writev(r->w->fd, iov, n);
-	if (w < 0 && errno != ENOENT) /* ENOENT: the request was interrupted or aborted meanwhile */
+	if (r->ring)
+		uring_reply(r, &out, iov + 1, n - 1);
+	else if (writev(r->w->fd, iov, n) < 0 && errno != ENOENT) /* ENOENT: interrupted or aborted meanwhile */
 		fb_log("reply to %s (unique %llu): %s", fuse_opcode_name(r->in->opcode) ? fuse_opcode_name(r->in->opcode) : "?",
 		       (unsigned long long)r->in->unique, strerror(errno));
 	finish(r, 0);
@@ -76,7 +78,9 @@ void reply_err(struct fb_req *r, int err)
 	}
 	struct fuse_out_header out = { .len = sizeof out, .error = -err, .unique = r->in->unique };
 	leave_gauge(r);
-	if (write(r->w->fd, &out, sizeof out) < 0 && errno != ENOENT)
+	if (r->ring)
+		uring_reply(r, &out, NULL, 0);
+	else if (write(r->w->fd, &out, sizeof out) < 0 && errno != ENOENT)
 		fb_log("error reply to unique %llu: %s", (unsigned long long)r->in->unique, strerror(errno));
 	r->bytes = 0;
 	finish(r, err);

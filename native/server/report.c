@@ -11,6 +11,7 @@
 #include "policy.h"
 #include "session.h"
 #include "stats.h"
+#include "uring.h"
 #include "worker.h"
 
 #include <stdio.h>
@@ -139,6 +140,8 @@ void report_ready_fields(struct fb_sb *sb)
 		sb_jstr(sb, s->passthrough_reason);
 	sb_puts(sb, "},");
 	corrupt_json(sb);
+	sb_putc(sb, ',');
+	uring_transport_json(sb);
 }
 
 void report_stats_fields(struct fb_sb *sb)
@@ -156,6 +159,8 @@ void report_stats_fields(struct fb_sb *sb)
 		  workers_started());
 	stats_threads_json(sb);
 	sb_printf(sb, ",\"inodes\":%lu,", inode_count());
+	uring_transport_json(sb);
+	sb_putc(sb, ',');
 	backing_stats_json(sb);
 	sb_putc(sb, ',');
 	corrupt_json(sb);

@@ -12,6 +12,7 @@
 struct fb_worker;
 struct fb_inode;
 struct fb_gauge;
+struct fb_ring_ent;
 
 struct fb_req {
 	struct fb_worker *w;
@@ -24,6 +25,7 @@ struct fb_req {
 	struct fb_gauge *gauge;
 	uint64_t bytes; /* READ/WRITE payload, for the stats */
 	bool replied;
+	struct fb_ring_ent *ring; /* came over io_uring (uring.c): the reply goes into this entry, not to w->fd */
 };
 
 /* The fixed-size argument at the start of the body, or NULL if the body is shorter. */

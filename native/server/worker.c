@@ -3,11 +3,9 @@
 #include "clock.h"
 #include "delay.h"
 #include "fuse_abi.h"
-#include "fuse_names.h"
-#include "inode.h"
 #include "log.h"
-#include "ops.h"
 #include "request.h"
+#include "serve.h"
 #include "session.h"
 #include "stats.h"
 
@@ -48,37 +46,14 @@ static void serve(struct fb_worker *w, size_t n, uint64_t t0)
 		return;
 	}
 	size_t ext = (size_t)in->total_extlen * 8;
-	uint32_t op = in->opcode;
-	bool has_reply = ops_has_reply(op);
 	struct fb_req r = {
 		.w = w,
 		.in = in,
 		.arg = w->buf + sizeof *in,
 		.arglen = n - sizeof *in - ext,
-		.ino = inode_get(in->nodeid),
-		.slot = fb_opslot(op),
 		.t0 = t0,
 	};
-	/* FORGETs may free the very inode they name: no gauge for requests without a reply. */
-	r.gauge = stats_begin(has_reply ? r.ino : NULL, r.slot, t0);
-	if (fb_verbose) {
-		const char *name = fuse_opcode_name(op);
-		fb_debug("%s unique=%llu nodeid=%#llx len=%u", name ? name : "?", (unsigned long long)in->unique,
-			 (unsigned long long)in->nodeid, in->len);
-	}
-	uint64_t d = has_reply ? delay_for(op) : 0;
-	if (d && delay_wait(&w->waiter, in->unique, d)) {
-		reply_err(&r, EINTR);
-		return;
-	}
-	ops_handler(op)(&r);
-	if (!r.replied) {
-		fb_log("BUG: %u handled without a reply", op);
-		if (has_reply)
-			reply_err(&r, EIO);
-		else
-			reply_none(&r);
-	}
+	serve_request(&r);
 }
 
 /* The pool starts small and grows on demand, up to --threads: when a request arrives and every thread

@@ -7,6 +7,8 @@ import { requireBackingDir, requireMountpoint } from '../dirs.js';
 import { UsageError } from '../errors.js';
 import { parseDelaySpec, parsePositiveInt } from '../parse.js';
 import { SERVER_THREADS_DEFAULT, SERVER_THREADS_MAX } from '../../server/threads.js';
+import { TRANSPORTS, type ServerOptions, type Transport, type TransportInfo } from '../../server/types.js';
+import { withEnableUring } from '../../env/enable-uring.js';
 
 interface MountOpts {
   mode: string;
@@ -17,6 +19,9 @@ interface MountOpts {
   backing: string;
   threads?: string;
   getxattr?: string;
+  transport: string;
+  uringDepth?: string;
+  enableUring?: boolean;
   json?: boolean;
 }
 
@@ -43,6 +48,9 @@ export function registerMount(program: Command): void {
         `every request in flight holds one, and the stats warn (server-bound) when all were busy (default ${SERVER_THREADS_DEFAULT})`,
     )
     .option('--getxattr <answer>', 'enosys (kernel stops asking before each write) | enodata (like libfuse passthrough_hp)')
+    .option('--transport <t>', 'dev (read/writev on /dev/fuse) | uring (FUSE over io_uring when the kernel offers it at INIT; else /dev/fuse and the reason is printed)', 'dev')
+    .option('--uring-depth <n>', 'with --transport uring: ring entries (server threads) per CPU queue (default 16)')
+    .option('--enable-uring', 'set /sys/module/fuse/parameters/enable_uring=Y while mounted and put the old value back afterwards (also on Ctrl-C)')
     .option('--json', 'print the final stats as one JSON document on stdout')
     .action(async (mountpoint: string, o: MountOpts) => {
       let spec;
@@ -61,8 +69,9 @@ export function registerMount(program: Command): void {
       const delay = parseDelaySpec(o.delay ?? '');
       const threads = o.threads === undefined ? undefined : parsePositiveInt(o.threads, '--threads');
       if (threads !== undefined && threads > SERVER_THREADS_MAX) throw new UsageError(`--threads ${threads} is more than the server's ${SERVER_THREADS_MAX}`);
+      if (!(TRANSPORTS as readonly string[]).includes(o.transport)) throw new UsageError(`--transport must be one of ${TRANSPORTS.join(', ')}`);
       const backing = requireBackingDir(o.backing);
-      const server = await startServer({
+      const opts: ServerOptions = {
         backing,
         mountpoint: requireMountpoint(mountpoint, backing),
         mode: o.fopen !== undefined ? null : spec.mode,
@@ -72,29 +81,42 @@ export function registerMount(program: Command): void {
         backend: o.backend as Backend,
         ...(threads !== undefined ? { threads } : {}),
         ...(o.getxattr ? { getxattr: o.getxattr as 'enosys' | 'enodata' } : {}),
+        transport: o.transport as Transport,
+        ...(o.uringDepth !== undefined ? { uringDepth: parsePositiveInt(o.uringDepth, '--uring-depth') } : {}),
         stderr: 'inherit',
-      });
-      const r = server.ready;
-      process.stderr.write(
-        `fusebench: serving ${r.backing} on ${r.mountpoint} (pid ${r.pid}, fopen ${r.fopen.join('|') || 'none'}, ` +
-          `backend ${r.backend}, INIT ${r.init.negotiated.join(',')})\n` +
-          `fusebench: passthrough ${r.passthrough.usable ? 'usable' : `unusable: ${r.passthrough.reason ?? ''}`}\n` +
-          `fusebench: live stats: fusebench stats ${r.mountpoint}; Ctrl-C to unmount\n`,
-      );
-      const stop = (): void => {
-        void server.stop();
       };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      const exit = await server.waitExit();
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      if (o.json) {
-        process.stdout.write(JSON.stringify({ exit: exit.reason, stats: exit.stats }) + '\n');
-      } else {
-        process.stderr.write(`fusebench: unmounted ${r.mountpoint} (${exit.reason})\n`);
-        if (exit.stats) process.stdout.write(formatStatsTable(exit.stats));
-      }
-      if (exit.reason === 'crashed') process.exitCode = 1;
+      await withEnableUring(o.enableUring === true, () => serveForeground(opts, o.json === true));
     });
+}
+
+function transportLine(t: TransportInfo | undefined): string {
+  if (!t || t.requested === 'dev') return '/dev/fuse';
+  return t.active ? `io_uring (${t.queues ?? '?'} queues × ${t.depth ?? '?'} entries)` : `/dev/fuse: io_uring unavailable: ${t.reason ?? ''}`;
+}
+
+async function serveForeground(opts: ServerOptions, json: boolean): Promise<void> {
+  const server = await startServer(opts);
+  const r = server.ready;
+  process.stderr.write(
+    `fusebench: serving ${r.backing} on ${r.mountpoint} (pid ${r.pid}, fopen ${r.fopen.join('|') || 'none'}, ` +
+      `backend ${r.backend}, INIT ${r.init.negotiated.join(',')})\n` +
+      `fusebench: passthrough ${r.passthrough.usable ? 'usable' : `unusable: ${r.passthrough.reason ?? ''}`}\n` +
+      `fusebench: transport ${transportLine(r.transport)}\n` +
+      `fusebench: live stats: fusebench stats ${r.mountpoint}; Ctrl-C to unmount\n`,
+  );
+  const stop = (): void => {
+    void server.stop();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const exit = await server.waitExit();
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
+  if (json) {
+    process.stdout.write(JSON.stringify({ exit: exit.reason, stats: exit.stats }) + '\n');
+  } else {
+    process.stderr.write(`fusebench: unmounted ${r.mountpoint} (${exit.reason})\n`);
+    if (exit.stats) process.stdout.write(formatStatsTable(exit.stats));
+  }
+  if (exit.reason === 'crashed') process.exitCode = 1;
 }

@@ -9,10 +9,12 @@ import { formatServerPerf, perfServerVsNative, SERVER_TARGETS } from '../../perf
 import { parseForeignSpec } from '../../perf/foreign-server.js';
 import { formatScale, perfScale, SCALE_JOBS } from '../../perf/scale.js';
 import { goalLines, type Goal } from '../../perf/goals.js';
+import { formatTransportPerf, perfTransport, TransportUnavailable } from '../../perf/transport.js';
+import { withEnableUring } from '../../env/enable-uring.js';
 import { FailError, UsageError } from '../errors.js';
 import { parseDurationMs, parsePositiveInt } from '../parse.js';
 
-const WHICH = ['server', 'fidelity', 'lock', 'scale'] as const;
+const WHICH = ['server', 'fidelity', 'lock', 'scale', 'transport'] as const;
 
 /**
  * Each figure's own window and round count (the settings of the README's figures). Fidelity takes
@@ -25,7 +27,28 @@ const DEFAULTS: Record<(typeof WHICH)[number], { duration: string; rounds: numbe
   fidelity: { duration: '300ms', rounds: 30 },
   lock: { duration: '1s', rounds: 8 },
   scale: { duration: '500ms', rounds: 3 },
+  transport: { duration: '1s', rounds: 8 },
 };
+
+/**
+ * Runs a figure with Ctrl-C turned into a flag it polls: fio (in our process group) dies with the
+ * signal and the run unwinds through its finally blocks, which unmount every server (and a tmpfs);
+ * a second Ctrl-C exits at once through the registry's exit hook.
+ */
+async function untilInterrupted<T>(log: (s: string) => void, run: (interrupted: () => boolean) => Promise<T>): Promise<T> {
+  let interrupted = false;
+  const onSigint = (): void => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    log('interrupted: stopping after cleanup (Ctrl-C again to exit at once)');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    return await run(() => interrupted);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
 
 export function registerPerf(program: Command): void {
   program
@@ -35,6 +58,7 @@ export function registerPerf(program: Command): void {
       'server: fio on our mount vs the backing directory (direct, parallel, passthrough; disk and null backends). ' +
         'fidelity: our harness vs fio on the same mount and job, each of our windows between two of fio’s, with fio against itself as the noise floor and our C loop run as a plain C program (fusebench-loop) as the control. lock: 8 writers with a 1 ms WRITE delay, parallel vs direct. ' +
         `scale: ${SCALE_JOBS.join(', ')} writers with a 1 ms WRITE delay in direct and parallel against jobs × 1/delay, with the CPU time, the same writers in plain C, a no-delay run and the 1 ms hold alone (no FUSE) as controls of whose limit a shortfall is. ` +
+        'transport: FUSE over io_uring vs /dev/fuse (parallel mode; 4 KiB O_DIRECT random writes with 1 and 4 jobs, 128 KiB sequential reads; null and disk backends): throughput and CPU per operation of server and client. ' +
         'Ratios come from one run with targets in alternating order; the machine is noisy, so read ratios, not absolutes.',
     )
     .argument('[which...]', `any of ${WHICH.join(', ')} (default: all)`)
@@ -52,8 +76,9 @@ export function registerPerf(program: Command): void {
       (v: string, acc: string[]) => [...acc, v],
       [] as string[],
     )
+    .option('--enable-uring', 'transport: set /sys/module/fuse/parameters/enable_uring=Y for the run and put the old value back afterwards')
     .option('--json', 'print the figures as one JSON document')
-    .action(async (which: string[], o: { duration?: string; rounds?: string; out: string; json?: boolean; tmpfs?: boolean; targets?: string; vsServer: string[] }) => {
+    .action(async (which: string[], o: { duration?: string; rounds?: string; out: string; json?: boolean; tmpfs?: boolean; targets?: string; vsServer: string[]; enableUring?: boolean }) => {
       const sel = which.length === 0 ? [...WHICH] : which;
       const foreign = o.vsServer.map(parseForeignSpec);
       const only = o.targets ? o.targets.split(',').map((t) => t.trim()).filter(Boolean) : [];
@@ -73,21 +98,9 @@ export function registerPerf(program: Command): void {
       let text = '';
       if (sel.includes('server')) {
         const { seconds, rounds } = settings('server');
-        // Ctrl-C: fio (in our process group) dies with it and the run unwinds through its finally blocks,
-        // which unmount every server and the tmpfs; a second Ctrl-C exits through the registry's exit hook.
-        let interrupted = false;
-        const onSigint = (): void => {
-          if (interrupted) process.exit(130);
-          interrupted = true;
-          log('interrupted: stopping after cleanup (Ctrl-C again to exit at once)');
-        };
-        process.on('SIGINT', onSigint);
-        let p;
-        try {
-          p = await perfServerVsNative({ runtimeSec: seconds, rounds, log, backingFs: o.tmpfs ? 'tmpfs' : 'disk', only, foreign, interrupted: () => interrupted });
-        } finally {
-          process.off('SIGINT', onSigint);
-        }
+        const p = await untilInterrupted(log, (interrupted) =>
+          perfServerVsNative({ runtimeSec: seconds, rounds, log, backingFs: o.tmpfs ? 'tmpfs' : 'disk', only, foreign, interrupted }),
+        );
         doc['server'] = p; // carries its own runtimeSec and rounds
         goals.push(...p.goals);
         text += `\n== server vs native (fio)\n${formatServerPerf(p)}`;
@@ -112,6 +125,19 @@ export function registerPerf(program: Command): void {
         doc['scale'] = sc;
         goals.push(...sc.goals);
         text += `\n== scaling with jobs\n${formatScale(sc)}`;
+      }
+      if (sel.includes('transport')) {
+        const { seconds, rounds } = settings('transport');
+        try {
+          const t = await untilInterrupted(log, (interrupted) => withEnableUring(o.enableUring === true, () => perfTransport(seconds, rounds, log, interrupted)));
+          doc['transport'] = t;
+          text += `\n== io_uring vs /dev/fuse\n${formatTransportPerf(t)}`;
+        } catch (e) {
+          // Asked for by name it fails; as part of "all" it must not cost the other figures.
+          if (!(e instanceof TransportUnavailable) || which.includes('transport')) throw e;
+          doc['transport'] = { skipped: e.message };
+          text += `\n== io_uring vs /dev/fuse\nskipped: ${e.message}\n`;
+        }
       }
       doc['goals'] = goals;
       const dir = resolve(o.out);

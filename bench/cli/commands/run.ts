@@ -19,6 +19,8 @@ import { DEFAULT_SWEEP_SETTINGS } from '../../lattice/sweep.js';
 import { latticeTable } from '../../lattice/table.js';
 import { sweepLattice } from './sweep.js';
 import { ENGINES, type Engine } from '../../../workers/task.js';
+import { TRANSPORTS, type Transport } from '../../server/types.js';
+import { withEnableUring } from '../../env/enable-uring.js';
 
 /** The addon's ceiling on in-flight I/Os per job (native/addon/spec_parse.c MAX_DEPTH is higher). */
 const MAX_IODEPTH = 1024;
@@ -39,6 +41,8 @@ interface RunFlags {
   server?: string;
   engine?: string;
   iodepth?: string;
+  transport?: string;
+  enableUring?: boolean;
   backing?: string;
   out?: string;
   json?: boolean;
@@ -91,6 +95,11 @@ export function matrixFromFlags(f: RunFlags): MatrixOptions {
     m.iodepth = parsePositiveInt(f.iodepth, '--iodepth');
     if (m.iodepth > MAX_IODEPTH) throw new UsageError(`--iodepth ${m.iodepth} is above ${MAX_IODEPTH}`);
   }
+  if (f.transport) {
+    const t = parseList(f.transport);
+    for (const x of t) if (!(TRANSPORTS as readonly string[]).includes(x)) throw new UsageError(`--transport: "${x}" is not one of ${TRANSPORTS.join(', ')}`);
+    m.transports = [...new Set(t)] as Transport[];
+  }
   return m;
 }
 
@@ -125,6 +134,8 @@ export function registerRun(program: Command): void {
     .option('--server <list>', 'c (fusebench-server) and/or fuse-native (JavaScript, libfuse 2)')
     .option('--engine <list>', `${ENGINES.join(', ')} for the write scenarios (io_uring: raw syscalls, submission → completion per I/O)`)
     .option('--iodepth <n>', `I/Os each job keeps in flight with libaio or io_uring (1..${MAX_IODEPTH})`, '8')
+    .option('--transport <list>', 'dev (/dev/fuse) and/or uring (FUSE over io_uring; unsupported cells say why): each cell runs once per transport, back to back')
+    .option('--enable-uring', 'set /sys/module/fuse/parameters/enable_uring=Y for the run and put the old value back afterwards (also on Ctrl-C)')
     .option('--backing <dir>', 'an existing backing directory (default: .fusebench/backing in the package, created if missing)')
     .option('--out <dir>', 'output directory (default: out/<timestamp>-<kernel release>)')
     .option('--sweep [which]', 'also sweep the flag lattice into the same results: the default subset, or "full" (see fusebench sweep)')
@@ -155,15 +166,17 @@ export function registerRun(program: Command): void {
       process.on('SIGINT', onSigint);
       try {
         const hooks = await runHooks();
-        const { results, path } = await runMatrix({
-          matrix,
-          outDir,
-          backing,
-          stopSignal,
-          ...(f.probes !== false && hooks.probes ? { probes: hooks.probes } : {}),
-          ...(hooks.extraEnv ? { extraEnv: hooks.extraEnv } : {}),
-          ...(sweepSpace ? { lattice: async () => (await sweepLattice(sweepSpace, DEFAULT_SWEEP_SETTINGS, stopSignal)).lattice } : {}),
-        });
+        const { results, path } = await withEnableUring(f.enableUring === true, () =>
+          runMatrix({
+            matrix,
+            outDir,
+            backing,
+            stopSignal,
+            ...(f.probes !== false && hooks.probes ? { probes: hooks.probes } : {}),
+            ...(hooks.extraEnv ? { extraEnv: hooks.extraEnv } : {}),
+            ...(sweepSpace ? { lattice: async () => (await sweepLattice(sweepSpace, DEFAULT_SWEEP_SETTINGS, stopSignal)).lattice } : {}),
+          }),
+        );
         if (f.report !== false && hooks.report) await hooks.report(path, outDir);
         if (f.json) process.stdout.write(JSON.stringify(results) + '\n');
         else {
