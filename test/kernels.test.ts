@@ -17,6 +17,7 @@ import { hasPvhNote } from '../bench/kernels/vmlinux.js';
 import { locateKernelFiles, sweepStale } from '../bench/kernels/fetch.js';
 import { defaultCacheDir, entryDirName, type CacheEntry } from '../bench/kernels/cache.js';
 import { latestPerSeries } from '../bench/cli/commands/kernels.js';
+import { defaultSpecs } from '../bench/kernels/resolve.js';
 import { elfWithModinfo, elfWithNotes } from './helpers/elf.js';
 
 // --- Debian versions -------------------------------------------------------------------------
@@ -195,6 +196,19 @@ test('newest complete kernel of each series', () => {
     latestPerSeries(fixture()).map((c) => c.abi),
     ['6.1.0-50-amd64', '6.12.107+deb13-amd64', '7.3.4+deb13-amd64'],
   );
+});
+
+test('--kernel default: the history of the rules plus the newest, and what the archive lacks said', () => {
+  const complete = fixture().filter((c) => c.complete);
+  const d = defaultSpecs(complete, 'the test archive');
+  assert.deepEqual(d.specs, ['6.1', '6.12', '7.3'], '7.3 is the newest complete series; incomplete 6.19 is not it');
+  assert.equal(d.notes.length, 2);
+  assert.match(d.notes[0]!, /^5\.10 \(.*\) is not available from the test archive: left out$/);
+  assert.match(d.notes[1]!, /^6\.18 /);
+  const upTo618 = defaultSpecs([...complete.filter((c) => !c.upstream.startsWith('7.')), { abi: '5.10.0-32-amd64', version: '5.10.223-1', upstream: '5.10.223' }, { abi: '6.18.15+deb13-amd64', version: '6.18.15-1~bpo13+1', upstream: '6.18.15' }], 'x');
+  assert.deepEqual(upTo618.specs, ['5.10', '6.1', '6.12', '6.18'], 'no 7.x: the newest is 6.18, already in the set');
+  assert.deepEqual(upTo618.notes, ['no 7.x kernel is available from x: the newest is 6.18.15']);
+  assert.deepEqual(defaultSpecs([], 'nowhere').specs, []);
 });
 
 // --- private apt ---------------------------------------------------------------------------

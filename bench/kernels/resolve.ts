@@ -121,10 +121,8 @@ export function defaultSpecs(available: Versioned[], from: string): DefaultKerne
   for (const k of available) if (newest === null || compareDebVersions(k.version, newest.version) > 0) newest = k;
   if (newest !== null) {
     const s = seriesOf(newest.upstream);
-    if (!specs.includes(s) && !DEFAULT_SERIES.some((d) => d.series === s)) {
-      specs.push(s);
-      if (!s.startsWith('7.')) notes.push(`the newest kernel ${from} offers is ${newest.upstream} (no 7.x)`);
-    }
+    if (!specs.includes(s) && !DEFAULT_SERIES.some((d) => d.series === s)) specs.push(s);
+    if (Number(s.split('.')[0]) < 7) notes.push(`no 7.x kernel is available from ${from}: the newest is ${newest.upstream}`);
   } else {
     notes.push(`no kernel at all is available from ${from}`);
   }
