@@ -390,6 +390,7 @@ test('the init script loads modules in order, mounts the overlay root and always
   const s = initScript({ modules: ['virtio_pci', '9pnet', '9p', 'overlay', 'fuse'], hasConfig: true });
   assert.ok(s.startsWith('#!/bin/busybox sh\n'));
   assert.ok(s.includes('for m in virtio_pci 9pnet 9p overlay fuse; do'));
+  assert.ok(s.includes('insmod /modules/$m.ko $a') && s.includes('"$n".?*=*'), 'module parameters on the kernel command line reach insmod');
   assert.match(s, /mount -t 9p -o trans=virtio,version=9p2000\.L[^\n]*,ro hostroot \/lower/);
   assert.match(s, /mount -t overlay -o lowerdir=\/lower,upperdir=\/rw\/upper,workdir=\/rw\/work overlay \/newroot/);
   assert.ok(s.includes('fbout $R/run/fusebench-out'));
