@@ -36,6 +36,7 @@ test('kernels ab: 6.1 vs 6.12 exits 3 with the passthrough probes changed; 6.1 v
   try {
     const diff = await ab(['--base', '6.1', '--test', '6.12'], join(out, 'diff'));
     assert.equal(diff.code, 3, `6.1 vs 6.12 exited ${diff.code}:\n${diff.stderr.slice(-4000)}`);
+    process.stdout.write(readFileSync(join(out, 'diff', 'ab.txt'), 'utf8'));
     const r = diff.report!;
     assert.equal(r.verdict, 'changed');
     assert.match(r.base.release, /^6\.1\./);
