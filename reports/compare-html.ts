@@ -62,14 +62,20 @@ ${c.timing.map((r) => {
 
 const EXTRA_CSS = html`<style>.warnc{color:#8a5a00;font-weight:600}tr.row-changed td:first-child{border-left:3px solid #e6c200}table.timing td{font-size:12px}</style>`;
 
-export function compareHtml(c: Comparison): string {
+export interface CompareHtmlOptions {
+  title?: string;
+  /** Shown first, right under the title (kernels ab: what changed). */
+  lead?: SafeHtml;
+}
+
+export function compareHtml(c: Comparison, opts: CompareHtmlOptions = {}): string {
   const labels = c.inputs.map((i) => i.label);
-  const title = `fusebench compare — ${labels.join(' vs ')}`;
+  const title = opts.title ?? `fusebench compare — ${labels.join(' vs ')}`;
   const summary = c.summary.map(
     (s) =>
       html`<li><b>${s.label}</b> vs ${labels[0]}: <span class="slower">${s.timing.slower} slower</span>, <span class="faster">${s.timing.faster} faster</span>, ${s.timing.mixed} mixed, ${s.timing['no significant change']} no significant change${s.timing['insufficient repeats'] ? `, ${s.timing['insufficient repeats']} insufficient repeats` : ''}${s.timing['not comparable'] ? `, ${s.timing['not comparable']} not comparable (emulated vs native)` : ''}; lock-path changes ${s.lockPathChanges}, status changes ${s.statusChanges}, probe changes ${s.probeChanges}, INIT flag changes ${s.initChanges}.</li>`,
   );
-  const body = html`${EXTRA_CSS}<header><h1>${title}</h1>
+  const body = html`${EXTRA_CSS}<header><h1>${title}</h1>${opts.lead ?? ''}
 <table><tr><th>input</th><th>file</th><th>kernel version</th><th>host</th><th>CPU</th><th>emulated</th><th>tool</th><th>backend</th><th>server</th><th>repeats</th><th>started</th></tr>
 ${c.inputs.map((i) => html`<tr><td>${i.label}${i.index === 0 ? ' (baseline)' : ''}</td><td class="mono">${i.file}</td><td>${i.kernelVersion}</td><td>${i.hostname ?? '-'}</td><td>${i.cpu}${i.cpus !== null ? ` × ${i.cpus}` : ''}</td><td>${i.emulated ? 'yes' : 'no'}</td><td>${i.toolVersion}</td><td>${i.backends.join(', ')}</td><td>${i.servers.join(', ')}</td><td class="num">${i.maxRepeats}</td><td>${i.startedAt}</td></tr>`)}</table>
 ${c.warnings.length > 0 ? html`<div class="warn"><b>Warnings</b><ul>${c.warnings.map((w) => html`<li>${w}</li>`)}</ul></div>` : ''}
@@ -77,7 +83,7 @@ ${c.warnings.length > 0 ? html`<div class="warn"><b>Warnings</b><ul>${c.warnings
 <nav>${c.lattice ? html`<a href="#lattice">flag lattice</a>` : ''}<a href="#timing">timings</a><a href="#cells">lock path and status</a><a href="#probes">probes</a><a href="#init">INIT flags</a><a href="#capabilities">capabilities</a>${c.micro.length > 0 ? html`<a href="#micro">micro</a>` : ''}<a href="#method">method</a></nav>
 </header>
 ${latticeDiffHtml(c)}
-<section id="timing"><h2>Timings against the baseline</h2>
+<section id="timing"><h2>Timings against the baseline${c.inputs.every((i) => i.emulated) ? ' — emulated (QEMU TCG), not native speeds' : ''}</h2>
 <p class="note">Absolute p50 and p99 are read from the repeats' histograms merged, the numbers the run's report prints. Each column after the baseline shows median(this) / median(baseline) of the per-repeat values with its ${Math.round(c.method.confidence * 100)} % interval. Latency ratios above 1 and throughput ratios below 1 are slower. Each metric is classified only when its whole interval is beyond ±${(c.method.threshold * 100).toFixed(1)} %; the cell's verdict (first line) follows p50 and throughput, a p99 change is shown but does not decide it. See <a href="#method">method</a>.</p>
 ${timingTable(c)}</section>
 <section id="cells"><h2>Lock path and status per cell</h2>

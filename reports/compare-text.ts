@@ -24,6 +24,35 @@ function changedRows<T>(rows: Array<BehaviourRow<T>>, fmt: (v: T | null) => stri
   return table(['', ...labels], ch.map((r) => [sanitizeTerminal(r.label), ...r.values.map((v) => sanitizeTerminal(fmt(v)))]));
 }
 
+/**
+ * The timed cells of input `index` against the baseline: by default only the ones whose verdict is
+ * slower, faster or mixed; `all` lists every common cell.
+ */
+export function timingTableText(c: Comparison, index: number, all: boolean): string {
+  const rows: string[][] = [];
+  for (const r of c.timing) {
+    const base = r.values[0];
+    const v: TimingValue | null | undefined = r.values[index];
+    if (!base || !v) continue;
+    if (!all && v.verdict !== 'slower' && v.verdict !== 'faster' && v.verdict !== 'mixed') continue;
+    rows.push([
+      sanitizeTerminal(r.label),
+      sanitizeTerminal(r.op),
+      `${fmtNs(base.mergedP50Ns)} → ${fmtNs(v.mergedP50Ns)}`,
+      ratio(v.p50),
+      ratio(v.p99),
+      `${fmtRate(base.opsPerSec)} → ${fmtRate(v.opsPerSec)}`,
+      ratio(v.throughput),
+      v.verdict,
+    ]);
+  }
+  if (rows.length === 0) return all ? '  (no common timed cells)\n' : '  (no cell is significantly faster or slower; --all lists every cell)\n';
+  return (
+    '  (p50 of the merged repeats, as `run` and `report` print it; ratio = median over this side\'s repeats / the baseline\'s; a trailing - or + marks a metric whose interval says slower or faster; the verdict follows p50 and ops/s)\n' +
+    table(['cell', 'op', 'p50', 'p50 ratio [CI]', 'p99 ratio [CI]', 'ops/s', 'ops/s ratio [CI]', 'verdict'], rows)
+  );
+}
+
 export function compareText(c: Comparison, opts: { all?: boolean } = {}): string {
   const out: string[] = [];
   const labels = c.inputs.map((i) => sanitizeTerminal(i.label));
@@ -44,29 +73,7 @@ export function compareText(c: Comparison, opts: { all?: boolean } = {}): string
         `${s.timing['insufficient repeats'] ? `, ${s.timing['insufficient repeats']} insufficient repeats` : ''}${s.timing['not comparable'] ? `, ${s.timing['not comparable']} not comparable` : ''}; ` +
         `lock-path changes ${s.lockPathChanges}, status changes ${s.statusChanges}, probe changes ${s.probeChanges}, INIT flag changes ${s.initChanges}`,
     );
-    const rows: string[][] = [];
-    for (const r of c.timing) {
-      const base = r.values[0];
-      const v: TimingValue | null | undefined = r.values[x.index];
-      if (!base || !v) continue;
-      if (!opts.all && v.verdict !== 'slower' && v.verdict !== 'faster' && v.verdict !== 'mixed') continue;
-      rows.push([
-        sanitizeTerminal(r.label),
-        sanitizeTerminal(r.op),
-        `${fmtNs(base.mergedP50Ns)} → ${fmtNs(v.mergedP50Ns)}`,
-        ratio(v.p50),
-        ratio(v.p99),
-        `${fmtRate(base.opsPerSec)} → ${fmtRate(v.opsPerSec)}`,
-        ratio(v.throughput),
-        v.verdict,
-      ]);
-    }
-    if (rows.length > 0) {
-      out.push('  (p50 of the merged repeats, as `run` and `report` print it; ratio = median over this side\'s repeats / the baseline\'s; a trailing - or + marks a metric whose interval says slower or faster; the verdict follows p50 and ops/s)');
-      out.push(table(['cell', 'op', 'p50', 'p50 ratio [CI]', 'p99 ratio [CI]', 'ops/s', 'ops/s ratio [CI]', 'verdict'], rows));
-    } else {
-      out.push(opts.all ? '  (no common timed cells)\n' : '  (no cell is significantly faster or slower; --all lists every cell)\n');
-    }
+    out.push(timingTableText(c, x.index, opts.all ?? false));
   }
   out.push('lock path / status changes:');
   out.push(changedRows(c.cells, (v) => (v === null ? '-' : v.status !== 'ok' ? v.status : `${v.lockPath ?? 'n/a'}${v.maxWritesInFlight !== null ? ` (max ${v.maxWritesInFlight})` : ''}`), labels));

@@ -17,6 +17,8 @@ import { hasPvhNote } from '../bench/kernels/vmlinux.js';
 import { locateKernelFiles, sweepStale } from '../bench/kernels/fetch.js';
 import { defaultCacheDir, entryDirName, type CacheEntry } from '../bench/kernels/cache.js';
 import { latestPerSeries } from '../bench/cli/commands/kernels.js';
+import { defaultSpecs } from '../bench/kernels/resolve.js';
+import { elfWithModinfo, elfWithNotes } from './helpers/elf.js';
 
 // --- Debian versions -------------------------------------------------------------------------
 
@@ -196,6 +198,19 @@ test('newest complete kernel of each series', () => {
   );
 });
 
+test('--kernel default: the history of the rules plus the newest, and what the archive lacks said', () => {
+  const complete = fixture().filter((c) => c.complete);
+  const d = defaultSpecs(complete, 'the test archive');
+  assert.deepEqual(d.specs, ['6.1', '6.12', '7.3'], '7.3 is the newest complete series; incomplete 6.19 is not it');
+  assert.equal(d.notes.length, 2);
+  assert.match(d.notes[0]!, /^5\.10 \(.*\) is not available from the test archive: left out$/);
+  assert.match(d.notes[1]!, /^6\.18 /);
+  const upTo618 = defaultSpecs([...complete.filter((c) => !c.upstream.startsWith('7.')), { abi: '5.10.0-32-amd64', version: '5.10.223-1', upstream: '5.10.223' }, { abi: '6.18.15+deb13-amd64', version: '6.18.15-1~bpo13+1', upstream: '6.18.15' }], 'x');
+  assert.deepEqual(upTo618.specs, ['5.10', '6.1', '6.12', '6.18'], 'no 7.x: the newest is 6.18, already in the set');
+  assert.deepEqual(upTo618.notes, ['no 7.x kernel is available from x: the newest is 6.18.15']);
+  assert.deepEqual(defaultSpecs([], 'nowhere').specs, []);
+});
+
 // --- private apt ---------------------------------------------------------------------------
 
 test('the private apt configuration points every directory at the cache', () => {
@@ -289,39 +304,6 @@ test('kernel files are found in both package layouts', () => {
 
 // --- modules -------------------------------------------------------------------------------
 
-/** A minimal ELF64 relocatable with a .shstrtab and, optionally, a .modinfo section. */
-function elfWithModinfo(modinfo: string[] | null): Buffer {
-  const shstr = Buffer.from('\0.shstrtab\0.modinfo\0', 'latin1');
-  const info = Buffer.from(modinfo ? modinfo.join('\0') + '\0' : '', 'utf8');
-  const shstrOff = 64;
-  const infoOff = shstrOff + shstr.length;
-  const shoff = (infoOff + info.length + 7) & ~7;
-  const shnum = modinfo ? 3 : 2;
-  const buf = Buffer.alloc(shoff + shnum * 64);
-  buf.writeUInt32BE(0x7f454c46, 0);
-  buf[4] = 2;
-  buf[5] = 1;
-  buf[6] = 1;
-  buf.writeUInt16LE(1, 0x10); // ET_REL
-  buf.writeUInt16LE(62, 0x12); // x86-64
-  buf.writeBigUInt64LE(BigInt(shoff), 0x28);
-  buf.writeUInt16LE(64, 0x34);
-  buf.writeUInt16LE(64, 0x3a);
-  buf.writeUInt16LE(shnum, 0x3c);
-  buf.writeUInt16LE(1, 0x3e);
-  shstr.copy(buf, shstrOff);
-  info.copy(buf, infoOff);
-  const sect = (i: number, name: number, type: number, off: number, size: number): void => {
-    const b = shoff + i * 64;
-    buf.writeUInt32LE(name, b);
-    buf.writeUInt32LE(type, b + 4);
-    buf.writeBigUInt64LE(BigInt(off), b + 0x18);
-    buf.writeBigUInt64LE(BigInt(size), b + 0x20);
-  };
-  sect(1, 1, 3, shstrOff, shstr.length);
-  if (modinfo) sect(2, 11, 1, infoOff, info.length);
-  return buf;
-}
 
 test('module dependencies come from the .modinfo section', () => {
   const ko = elfWithModinfo(['license=GPL', 'depends=9pnet,netfs', 'intree=Y', 'name=9p', 'vermagic=6.1.0-50-amd64 SMP']);
@@ -408,6 +390,7 @@ test('the init script loads modules in order, mounts the overlay root and always
   const s = initScript({ modules: ['virtio_pci', '9pnet', '9p', 'overlay', 'fuse'], hasConfig: true });
   assert.ok(s.startsWith('#!/bin/busybox sh\n'));
   assert.ok(s.includes('for m in virtio_pci 9pnet 9p overlay fuse; do'));
+  assert.ok(s.includes('insmod /modules/$m.ko $a') && s.includes('"$n".?*=*'), 'module parameters on the kernel command line reach insmod');
   assert.match(s, /mount -t 9p -o trans=virtio,version=9p2000\.L[^\n]*,ro hostroot \/lower/);
   assert.match(s, /mount -t overlay -o lowerdir=\/lower,upperdir=\/rw\/upper,workdir=\/rw\/work overlay \/newroot/);
   assert.ok(s.includes('fbout $R/run/fusebench-out'));
@@ -511,33 +494,6 @@ test('console markers', () => {
   assert.equal(parseMarker('[    4.171482] Run /init as init process'), null);
 });
 
-/** ELF64 executable with one PT_NOTE holding the given notes. */
-function elfWithNotes(notes: { name: string; type: number; desc: Buffer }[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const n of notes) {
-    const name = Buffer.from(n.name + '\0', 'latin1');
-    const h = Buffer.alloc(12);
-    h.writeUInt32LE(name.length, 0);
-    h.writeUInt32LE(n.desc.length, 4);
-    h.writeUInt32LE(n.type, 8);
-    const pad = (b: Buffer): Buffer => Buffer.concat([b, Buffer.alloc((4 - (b.length % 4)) % 4)]);
-    parts.push(h, pad(name), pad(n.desc));
-  }
-  const note = Buffer.concat(parts);
-  const buf = Buffer.alloc(64 + 56 + note.length);
-  buf.writeUInt32BE(0x7f454c46, 0);
-  buf[4] = 2;
-  buf[5] = 1;
-  buf.writeUInt16LE(2, 0x10);
-  buf.writeBigUInt64LE(64n, 0x20);
-  buf.writeUInt16LE(56, 0x36);
-  buf.writeUInt16LE(1, 0x38);
-  buf.writeUInt32LE(4, 64); // PT_NOTE
-  buf.writeBigUInt64LE(120n, 64 + 0x08);
-  buf.writeBigUInt64LE(BigInt(note.length), 64 + 0x20);
-  note.copy(buf, 120);
-  return buf;
-}
 
 test('direct boot needs the PVH note', () => {
   const entry = Buffer.alloc(4);

@@ -137,6 +137,7 @@ test('run --transport dev,uring --enable-uring: both dio-write cells run (shared
   assert.equal(readEnableUring(), ORIGINAL, 'nothing holds enable_uring before the run');
   const dir = testTmpDir('uring-run');
   t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'backing'));
   const r = spawnSync(
     process.execPath,
     [CLI, 'run', '--scenarios', 'dio-write', '--modes', 'parallel', '--jobs', '2', '--duration', '300ms', '--repeat', '1', '--delay', 'write=20ms',
@@ -190,6 +191,8 @@ test('mount --enable-uring: Y while serving over io_uring, N again after Ctrl-C'
   await fromOff(async () => {
     const dir = testTmpDir('uring-mount');
     t.after(() => rmSync(dir, { recursive: true, force: true }));
+    mkdirSync(join(dir, 'backing'));
+    mkdirSync(join(dir, 'mnt'));
     const child = spawn(process.execPath, [CLI, 'mount', '--enable-uring', '--transport', 'uring', '--backing', join(dir, 'backing'), join(dir, 'mnt')], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -30,6 +30,8 @@ export interface CompareInput {
 export interface CompareOptions extends StatsOptions {
   /** Axes left out of the cell key when matching cells across inputs (besides the automatic ones). */
   ignore: VariantAxis[];
+  /** Column names, one per input (default: the kernel release, numbered when it repeats). */
+  labels?: string[];
 }
 
 export const DEFAULT_COMPARE: CompareOptions = { ...DEFAULT_STATS, ignore: [] };
@@ -326,7 +328,8 @@ function environmentWarnings(infos: InputInfo[], inputs: CompareInput[]): string
 export function compareResults(inputs: CompareInput[], o: CompareOptions = DEFAULT_COMPARE): Comparison {
   if (inputs.length < 2) throw new CompareError('compare needs at least two results files');
   const n = inputs.length;
-  const lbl = labels(inputs);
+  if (o.labels !== undefined && o.labels.length !== n) throw new CompareError(`${o.labels.length} labels for ${n} inputs`);
+  const lbl = o.labels ?? labels(inputs);
   const infos = inputs.map((inp, i) => inputInfo(inp, i, lbl[i]!, inputs[0]!.results));
   const warnings = environmentWarnings(infos, inputs);
   const ignoreMap = autoIgnore(inputs, o.ignore, warnings);

@@ -2,13 +2,12 @@
 // and keep only what a guest boots with: vmlinuz, config and the needed modules, decompressed. The
 // entry directory is named by ABI and exact Debian version, so a fetched kernel never changes.
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
-import { gunzipSync } from 'node:zlib';
 import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { aptDownload, type AptSettings, type Log } from './apt.js';
-import { ENTRY_FORMAT, entryDirName, ensureDir, kernelsDir, readEntry, type CacheEntry, type ModuleLoad } from './cache.js';
-import { moduleClosure, moduleDepends, moduleSoftPre, moduleNameOfPath, OPTIONAL_MODULES, parseModulesBuiltin, REQUIRED_MODULES } from './modules.js';
+import { ENTRY_FORMAT, entryDirName, ensureDir, kernelsDir, readEntry, type CacheEntry } from './cache.js';
+import { pickGuestModules, writeGuestModules } from './guest-modules.js';
+import { moduleNameOfPath, parseModulesBuiltin } from './modules.js';
 import type { KernelCandidate } from './packages.js';
 import { runTool, tail } from './proc.js';
 
@@ -51,18 +50,6 @@ export function locateKernelFiles(files: string[], abi: string): KernelLayout {
     modulesDir,
     builtin: pick(modDirs.map((d) => `${d}/modules.builtin`)),
   };
-}
-
-/** A module file's bytes, decompressed (busybox insmod in the guest takes plain .ko only). */
-export function readModuleFile(path: string): Buffer {
-  if (path.endsWith('.ko')) return readFileSync(path);
-  if (path.endsWith('.gz')) return gunzipSync(readFileSync(path));
-  const tool = path.endsWith('.xz') ? 'xz' : path.endsWith('.zst') ? 'zstd' : null;
-  if (tool === null) throw new Error(`unknown module compression: ${path}`);
-  const r = spawnSync(tool, ['-dc', path], { maxBuffer: 512 << 20 });
-  if (r.error) throw new Error(`${tool} is needed to decompress ${path}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${tool} -dc ${path} failed: ${r.stderr.toString().trim()}`);
-  return r.stdout;
 }
 
 function pidAlive(pid: number): boolean {
@@ -127,42 +114,15 @@ export async function fetchKernel(root: string, s: AptSettings, c: KernelCandida
         if (n && !byName.has(n)) byName.set(n, join(unpacked, f));
       }
     }
-    const bytes = new Map<string, Buffer>();
-    const load = (name: string): Buffer | null => {
-      const path = byName.get(name);
-      if (!path) return null;
-      let buf = bytes.get(name);
-      if (!buf) {
-        buf = readModuleFile(path);
-        bytes.set(name, buf);
-      }
-      return buf;
-    };
-    const depsOf = (name: string): string[] | null => {
-      const buf = load(name);
-      return buf ? moduleDepends(buf) : null;
-    };
-    const softOf = (name: string): string[] => {
-      const buf = load(name);
-      return buf ? moduleSoftPre(buf) : [];
-    };
-    const required = moduleClosure(REQUIRED_MODULES, builtin, depsOf, softOf);
-    if (required.missing.length > 0) {
-      throw new Error(`${c.abi}: modules ${required.missing.join(', ')} are neither built in nor in the packages; this kernel cannot boot the guest`);
+    const pick = pickGuestModules(byName, builtin);
+    if (pick.missing.length > 0) {
+      throw new Error(`${c.abi}: modules ${pick.missing.join(', ')} are neither built in nor in the packages; this kernel cannot boot the guest`);
     }
-    const done = new Set(required.order);
-    const optional = moduleClosure(OPTIONAL_MODULES, new Set([...builtin, ...done]), depsOf, softOf);
-    const order = [...required.order, ...optional.order];
     rmSync(partial, { recursive: true, force: true });
     ensureDir(join(partial, 'modules'));
     copyFileSync(join(unpacked, lay.vmlinuz), join(partial, 'vmlinuz'));
     if (lay.config) copyFileSync(join(unpacked, lay.config), join(partial, 'config'));
-    const modules: ModuleLoad[] = [];
-    for (const name of order) {
-      const file = `modules/${name}.ko`;
-      writeFileSync(join(partial, file), bytes.get(name)!);
-      modules.push({ name, file, ...(done.has(name) ? {} : { optional: true }) });
-    }
+    const modules = writeGuestModules(pick, partial);
     const entry: Omit<CacheEntry, 'dir'> = {
       formatVersion: ENTRY_FORMAT,
       abi: c.abi,
@@ -175,8 +135,8 @@ export async function fetchKernel(root: string, s: AptSettings, c: KernelCandida
       vmlinuz: 'vmlinuz',
       config: lay.config ? 'config' : null,
       modules,
-      builtin: [...required.builtin, ...optional.builtin.filter((n) => builtin.has(n))].filter((n) => REQUIRED_MODULES.includes(n) || OPTIONAL_MODULES.includes(n)),
-      unavailable: optional.missing.filter((n) => OPTIONAL_MODULES.includes(n)),
+      builtin: pick.builtin,
+      unavailable: pick.unavailable,
     };
     writeFileSync(join(partial, 'kernel.json'), JSON.stringify(entry, null, 2) + '\n');
     if (existsSync(finalDir)) {

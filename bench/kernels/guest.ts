@@ -5,7 +5,7 @@ import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync
 import { join } from 'node:path';
 import type { CacheEntry } from './cache.js';
 import { buildInitramfs, type GuestCommand } from './initramfs.js';
-import { extractVmlinux } from './vmlinux.js';
+import { extractVmlinux, isElf } from './vmlinux.js';
 import { boot, type Accel, type BootOutcome, type Marker } from './qemu.js';
 
 export interface GuestRunOptions {
@@ -24,6 +24,8 @@ export interface GuestRunOptions {
   smp: number;
   /** Boot the ELF inside the bzImage directly (PVH) when possible: faster under TCG (default true). */
   directBoot?: boolean;
+  /** Extra kernel parameters (--append). */
+  append?: string[];
   /** Size of the ext4 scratch disk that holds the guest's /tmp (sparse; 0 = none, /tmp on tmpfs). */
   scratchBytes?: number;
   /** Lines of the guest command's stderr, as they arrive. */
@@ -135,7 +137,9 @@ export async function runGuest(o: GuestRunOptions): Promise<GuestOutcome> {
   const bzImage = join(o.entry.dir, o.entry.vmlinuz);
   let kernel = bzImage;
   if (o.directBoot !== false) {
-    const elf = extractVmlinux(readFileSync(bzImage));
+    const img = readFileSync(bzImage);
+    // A vmlinux (a local kernel) boots as it is: planLocalKernel made sure it has the PVH note.
+    const elf = isElf(img) ? null : extractVmlinux(img);
     if (elf) {
       kernel = join(o.workDir, `vmlinux-${o.entry.abi}`);
       writeFileSync(kernel, elf);
@@ -157,6 +161,7 @@ export async function runGuest(o: GuestRunOptions): Promise<GuestOutcome> {
             { tag: 'fbout', path: shareDir, readonly: false },
           ],
           disks: disk ? [disk] : [],
+          append: o.append ?? [],
         },
         timeoutMs: o.timeoutMs,
         initTimeoutMs,

@@ -182,8 +182,12 @@ say "init $(up) $(uname -r)"
   if (o.probeOnly) return head + 'say "probe-ok $(up)"\noff\n';
   return (
     head +
-    `for m in ${o.modules.join(' ')}; do
-  insmod /modules/$m.ko 2>/tmp-insmod || { grep -q 'File exists' /tmp-insmod || say "warn insmod $m: $(cat /tmp-insmod)"; }
+    `# The kernel leaves "module.param=value" words of its command line to modprobe, which reads them
+# from /proc/cmdline; busybox insmod does not, so they are passed here (--append fuse.enable_uring=1).
+for m in ${o.modules.join(' ')}; do
+  n=\${m##*/}
+  a=$(for w in $(cat /proc/cmdline); do case "$w" in "$n".?*=*) echo "\${w#"$n".}";; esac; done)
+  insmod /modules/$m.ko $a 2>/tmp-insmod || { grep -q 'File exists' /tmp-insmod || say "warn insmod $m: $(cat /tmp-insmod)"; }
 done
 say "modules $(up)"
 mkdir -p /lower /rw /newroot

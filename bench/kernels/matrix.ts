@@ -1,6 +1,7 @@
 // `kernels run`: one guest per kernel, one results file per kernel, then `compare` over them (the
-// kernels × probes matrix). A kernel that fails to fetch, boot or finish is recorded and the next one
-// still runs.
+// kernels × probes matrix). Kernels are Debian's (fetched into the cache) or local images someone
+// built; a local image is checked before anything boots, and a mistake in it stops the run at once.
+// A kernel that fails to fetch, boot or finish is recorded and the next one still runs.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,13 +14,20 @@ import { compareDebVersions } from './debversion.js';
 import { runGuest, type GuestStatus } from './guest.js';
 import { GUEST_OUT, GUEST_SCRATCH, GUEST_TMPDIR, buildInitramfs, findBusybox, type GuestCommand } from './initramfs.js';
 import { probeKvm, QEMU, stopAll, type Accel } from './qemu.js';
-import { Archive, resolveKernels } from './resolve.js';
+import { Archive, resolveDefault, resolveKernels } from './resolve.js';
+import { planLocalKernel, stageLocalKernel, type LocalKernelPlan } from './local.js';
+import { DEFAULT_SPEC, type DebianRequest, type KernelRequest, type LocalRequest } from './requests.js';
 import { guestResults, type GuestMeta } from './results.js';
 import { haveCommand, runTool } from './proc.js';
 
 export interface KernelsRunOptions {
-  specs: string[];
+  requests: KernelRequest[];
   archive: Archive;
+  /**
+   * true (kernels run): each distinct kernel once, oldest first. false (kernels ab): every request,
+   * in the given order, even the same kernel twice.
+   */
+  distinct: boolean;
   /** fusebench arguments to run in the guest, or null with `exec`. */
   fusebenchArgs: string[] | null;
   /** A shell command instead of fusebench (debugging: `uname -r`). */
@@ -44,8 +52,16 @@ export type KernelStatus = GuestStatus | 'fetch-failed' | 'skipped';
 
 export interface KernelRecord {
   spec: string;
+  /** Its column and directory name (kernels ab: base, test), else null. */
+  label: string | null;
+  source: 'debian' | 'local';
   abi: string | null;
+  /** Debian package version; null for a local image. */
   debVersion: string | null;
+  /** A local image: its path, sha256, and where its config came from. */
+  image: { path: string; sha256: string; config: string | null } | null;
+  /** Extra kernel parameters it was booted with. */
+  append: string[];
   suites: string[];
   accel: Accel | null;
   status: KernelStatus;
@@ -72,6 +88,8 @@ export interface ReportRecord {
 
 export interface KernelsRunSummary {
   outDir: string;
+  /** What could not be had (a default kernel the archive lacks), said once more at the end. */
+  notes: string[];
   command: string[];
   accel: Accel | null;
   accelReason: string;
@@ -136,8 +154,51 @@ export function compareAvailable(entry = cliEntry()): boolean {
   return r.status === 0;
 }
 
+/** A kernel ready to boot: a cache entry (fetched, or a staged local image) and the request it answers. */
+interface Target {
+  request: KernelRequest;
+  spec: string;
+  entry: CacheEntry;
+  plan: LocalKernelPlan | null;
+}
+
+/** Reads and checks every local image first: a mistake in one stops the run before anything boots. */
+export function planLocalKernels(requests: KernelRequest[], scratch: boolean, log: Log): Map<LocalRequest, LocalKernelPlan> {
+  const plans = new Map<LocalRequest, LocalKernelPlan>();
+  for (const r of requests) {
+    if (r.kind !== 'local') continue;
+    const p = planLocalKernel(r, { scratch });
+    log(`${r.image}: ${p.kind} ${p.release}; ${[...p.notes, p.pick ? `modules ${p.pick.order.join(' ') || 'none'}` : 'no modules'].join('; ')}`);
+    for (const w of p.warnings) log(`${r.image}: warning: ${w}`);
+    plans.set(r, p);
+  }
+  return plans;
+}
+
+/** Debian requests with `default` replaced by the kernels it stands for. */
+async function expandDefault(requests: KernelRequest[], archive: Archive, log: Log, notes: string[]): Promise<KernelRequest[]> {
+  if (!requests.some((r) => r.kind === 'debian' && r.spec === DEFAULT_SPEC)) return requests;
+  const d = await resolveDefault(archive, log);
+  log(`default kernels: ${d.specs.join(', ') || 'none'}`);
+  for (const n of d.notes) log(`default kernels: ${n}`);
+  notes.push(...d.notes);
+  return requests.flatMap((r) => (r.kind === 'debian' && r.spec === DEFAULT_SPEC ? d.specs.map((spec): KernelRequest => ({ ...r, spec, append: [...r.append] })) : [r]));
+}
+
+/** Output directory names: the label, else the release; a second use of one gets -2, -3, … */
+export function runDirNames(names: string[]): string[] {
+  const used = new Map<string, number>();
+  return names.map((n) => {
+    const safe = n.replace(/[^A-Za-z0-9.+_-]/g, '_');
+    const k = (used.get(safe) ?? 0) + 1;
+    used.set(safe, k);
+    return k === 1 ? safe : `${safe}-${k}`;
+  });
+}
+
 export async function runKernels(o: KernelsRunOptions): Promise<KernelsRunSummary> {
   const t0 = Date.now();
+  const plans = planLocalKernels(o.requests, o.scratchBytes > 0, o.log);
   if (!haveCommand(QEMU)) throw new Error(`${QEMU} is not installed: apt-get install qemu-system-x86`);
   const busybox = findBusybox();
   if (!busybox) throw new Error('a static busybox is needed for the guest initramfs: apt-get install busybox-static');
@@ -154,25 +215,39 @@ export async function runKernels(o: KernelsRunOptions): Promise<KernelsRunSummar
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const records: KernelRecord[] = [];
+  const notes: string[] = [];
   let accel: Accel | null = null;
   let accelReason = '';
   const command = guestArgv(o.fusebenchArgs, o.exec, process.execPath, cliEntry());
   try {
-    const resolved = await resolveKernels(o.specs, o.archive, { preferCache: true, log: o.log });
-    // One run per distinct kernel, oldest first: the matrix reads left to right in version order.
-    const seen = new Set<string>();
-    const runs: { spec: string; entry: CacheEntry }[] = [];
-    for (const r of resolved) {
-      if ('error' in r) {
-        records.push(blank(r.spec, 'fetch-failed', r.error));
-        continue;
+    const requests = await expandDefault(o.requests, o.archive, o.log, notes);
+    const debian = requests.filter((r): r is DebianRequest => r.kind === 'debian');
+    const resolved = debian.length > 0 ? await resolveKernels(debian.map((r) => r.spec), o.archive, { preferCache: true, log: o.log }) : [];
+    const targets: Target[] = [];
+    let staged = 0;
+    for (const r of requests) {
+      if (r.kind === 'debian') {
+        const res = resolved[debian.indexOf(r)]!;
+        if ('error' in res) records.push({ ...blank(r.spec, 'fetch-failed', res.error), label: r.label, append: r.append });
+        else targets.push({ request: r, spec: r.spec, entry: res.entry, plan: null });
+      } else {
+        const plan = plans.get(r)!;
+        targets.push({ request: r, spec: r.image, entry: stageLocalKernel(plan, join(workDir, `local-${++staged}`)), plan });
       }
-      const key = r.entry.dir;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      runs.push({ spec: r.spec, entry: r.entry });
     }
-    runs.sort((a, b) => compareDebVersions(a.entry.version, b.entry.version));
+    let runs = targets;
+    if (o.distinct) {
+      // One run per distinct kernel and command line, oldest first: the matrix reads left to right in version order.
+      const seen = new Set<string>();
+      runs = targets.filter((t) => {
+        const key = `${t.plan ? t.plan.sha256 : t.entry.dir}\u0000${t.request.append.join(' ')}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+      runs.sort((a, b) => compareDebVersions(a.entry.version, b.entry.version));
+    }
+    const dirs = runDirNames(runs.map((t) => t.request.label ?? t.entry.abi));
     if (runs.length > 0) {
       if (o.accel === 'auto') {
         const initrd = join(workDir, 'kvm-probe.cpio');
@@ -187,12 +262,12 @@ export async function runKernels(o: KernelsRunOptions): Promise<KernelsRunSummar
       o.log(`accelerator: ${accel} (${accelReason})`);
     }
     const qemu = qemuVersion();
-    for (const { spec, entry } of runs) {
+    for (const [i, t] of runs.entries()) {
       if (stop) {
-        records.push({ ...blank(spec, 'skipped', 'stopped before this kernel ran'), abi: entry.abi, debVersion: entry.version, suites: entry.suites });
+        records.push({ ...blank(t.spec, 'skipped', 'stopped before this kernel ran'), ...identity(t) });
         continue;
       }
-      records.push(await runOne(o, spec, entry, accel!, command, outDir, workDir, busybox, qemu, () => stop));
+      records.push(await runOne(o, t, join(outDir, dirs[i]!), accel!, command, workDir, busybox, qemu, () => stop));
     }
   } finally {
     process.off('SIGINT', onSignal);
@@ -200,32 +275,45 @@ export async function runKernels(o: KernelsRunOptions): Promise<KernelsRunSummar
     rmSync(workDir, { recursive: true, force: true });
   }
   const report = await matrixReport(o, records, outDir);
-  const summary: KernelsRunSummary = { outDir, command, accel, accelReason, kernels: records, report, totalMs: Date.now() - t0, interrupted: stop };
+  const summary: KernelsRunSummary = { outDir, notes, command, accel, accelReason, kernels: records, report, totalMs: Date.now() - t0, interrupted: stop };
   writeFileSync(join(outDir, 'kernels.json'), JSON.stringify(summary, null, 2) + '\n');
   return summary;
 }
 
+/** The fields of a record that say which kernel it is. */
+function identity(t: Target): Pick<KernelRecord, 'label' | 'source' | 'abi' | 'debVersion' | 'suites' | 'image' | 'append'> {
+  return {
+    label: t.request.label,
+    source: t.plan ? 'local' : 'debian',
+    abi: t.entry.abi,
+    debVersion: t.plan ? null : t.entry.version,
+    suites: t.entry.suites,
+    image: t.plan ? { path: t.plan.image, sha256: t.plan.sha256, config: t.plan.config?.source ?? null } : null,
+    append: t.request.append,
+  };
+}
+
 function blank(spec: string, status: KernelStatus, error: string): KernelRecord {
-  return { spec, abi: null, debVersion: null, suites: [], accel: null, status, exitCode: null, bootMs: null, guestReadyUptimeS: null, commandMs: null, wallMs: null, dir: null, results: null, error, warnings: [], retries: 0 };
+  return { spec, label: null, source: 'debian', abi: null, debVersion: null, image: null, append: [], suites: [], accel: null, status, exitCode: null, bootMs: null, guestReadyUptimeS: null, commandMs: null, wallMs: null, dir: null, results: null, error, warnings: [], retries: 0 };
 }
 
 async function runOne(
   o: KernelsRunOptions,
-  spec: string,
-  entry: CacheEntry,
+  t: Target,
+  dir: string,
   accel: Accel,
   argv: string[],
-  outDir: string,
   workDir: string,
   busybox: string,
   qemu: string,
   shouldStop: () => boolean,
 ): Promise<KernelRecord> {
-  const dir = join(outDir, entry.abi);
+  const { entry } = t;
+  const name = t.request.label ? `${t.request.label} (${entry.abi})` : entry.abi;
   mkdirSync(dir, { recursive: true });
   const command: GuestCommand = { argv, cwd: process.cwd(), env: guestEnv(accel, o.env) };
   const startedAt = new Date().toISOString();
-  o.log(`${entry.abi}: booting under ${accel} (timeout ${(o.timeoutMs / 1000).toFixed(0)} s)`);
+  o.log(`${name}: booting under ${accel}${t.request.append.length > 0 ? ` with ${t.request.append.join(' ')}` : ''} (timeout ${(o.timeoutMs / 1000).toFixed(0)} s)`);
   const g = await runGuest({
     entry,
     accel,
@@ -238,19 +326,18 @@ async function runOne(
     memMiB: o.memMiB,
     smp: o.smp,
     scratchBytes: o.scratchBytes,
-    ...(o.relay ? { onStderrLine: (l: string) => process.stderr.write(`[${entry.abi}] ${l}\n`) } : {}),
+    append: t.request.append,
+    ...(o.relay ? { onStderrLine: (l: string) => process.stderr.write(`[${t.request.label ?? entry.abi}] ${l}\n`) } : {}),
     onMarker: (m) => {
-      if (m.kind === 'ready') o.log(`${entry.abi}: booted in ${(m.atMs / 1000).toFixed(1)} s (guest uptime ${m.args[0]} s); running ${argv.slice(argv[0] === process.execPath ? 2 : 0).join(' ')}`);
-      if (m.kind === 'warn' || m.kind === 'fail') o.log(`${entry.abi}: guest ${m.kind}: ${m.args.join(' ')}`);
+      if (m.kind === 'ready') o.log(`${name}: booted in ${(m.atMs / 1000).toFixed(1)} s (guest uptime ${m.args[0]} s); running ${argv.slice(argv[0] === process.execPath ? 2 : 0).join(' ')}`);
+      if (m.kind === 'warn' || m.kind === 'fail') o.log(`${name}: guest ${m.kind}: ${m.args.join(' ')}`);
     },
     shouldStop,
   });
   const finishedAt = new Date().toISOString();
   const rec: KernelRecord = {
-    spec,
-    abi: entry.abi,
-    debVersion: entry.version,
-    suites: entry.suites,
+    spec: t.spec,
+    ...identity(t),
     accel,
     status: g.status,
     exitCode: g.exitCode,
@@ -261,7 +348,7 @@ async function runOne(
     dir,
     results: null,
     error: g.error,
-    warnings: g.warnings,
+    warnings: [...(t.plan?.warnings ?? []), ...g.warnings],
     retries: g.retries,
   };
   const stdoutFile = join(g.shareDir, 'stdout');
@@ -278,7 +365,10 @@ async function runOne(
     }
     const meta: GuestMeta = {
       abi: entry.abi,
-      debVersion: entry.version,
+      label: t.request.label,
+      debVersion: rec.debVersion,
+      image: rec.image,
+      append: t.request.append,
       upstream: entry.upstream,
       suites: entry.suites,
       packages: entry.packages.map((p) => `${p.name}=${p.version}`),
@@ -305,8 +395,8 @@ async function runOne(
     }
   }
   const took = `${(g.wallMs / 1000).toFixed(1)} s`;
-  if (rec.status === 'ok') o.log(`${entry.abi}: done in ${took}${rec.results ? ` → ${relative(process.cwd(), rec.results)}` : ''}`);
-  else o.log(`${entry.abi}: ${rec.status} after ${took}: ${rec.error ?? `exit ${rec.exitCode}`} (console: ${relative(process.cwd(), g.consoleLog)}, stderr: ${relative(process.cwd(), join(g.shareDir, 'stderr'))})`);
+  if (rec.status === 'ok') o.log(`${name}: done in ${took}${rec.results ? ` → ${relative(process.cwd(), rec.results)}` : ''}`);
+  else o.log(`${name}: ${rec.status} after ${took}: ${rec.error ?? `exit ${rec.exitCode}`} (console: ${relative(process.cwd(), g.consoleLog)}, stderr: ${relative(process.cwd(), join(g.shareDir, 'stderr'))})`);
   return rec;
 }
 
@@ -325,11 +415,11 @@ async function matrixReport(o: KernelsRunOptions, records: KernelRecord[], outDi
 
 /** The human summary table. */
 export function summaryTable(s: KernelsRunSummary): string {
-  const rows = [['KERNEL', 'DEBIAN VERSION', 'ACCEL', 'BOOT', 'COMMAND', 'STATUS', 'RESULTS']];
+  const rows = [['KERNEL', 'FROM', 'ACCEL', 'BOOT', 'COMMAND', 'STATUS', 'RESULTS']];
   for (const k of s.kernels) {
     rows.push([
-      k.abi ?? k.spec,
-      k.debVersion ?? '-',
+      `${k.label ? `${k.label}: ` : ''}${k.abi ?? k.spec}${k.append.length > 0 ? ` [${k.append.join(' ')}]` : ''}`,
+      k.image ? relativeIfShorter(k.image.path) : k.debVersion ? `Debian ${k.debVersion}` : '-',
       k.accel ?? '-',
       k.bootMs !== null ? `${(k.bootMs / 1000).toFixed(1)} s` : '-',
       k.commandMs !== null ? `${(k.commandMs / 1000).toFixed(1)} s` : '-',
@@ -337,8 +427,14 @@ export function summaryTable(s: KernelsRunSummary): string {
       k.results ? relative(process.cwd(), k.results) : (k.error ?? '-'),
     ]);
   }
-  const lines = [textTable(rows[0]!, rows.slice(1), { numeric: () => false, rule: false })];
+  const lines = [textTable(rows[0]!, rows.slice(1), { numeric: () => false, rule: false }).trimEnd()];
+  for (const n of s.notes) lines.push(`note: ${n}`);
   lines.push(`matrix report: ${s.report.status === 'written' ? s.report.dir : `${s.report.status} (${s.report.message})`}`);
   lines.push(`total ${(s.totalMs / 1000).toFixed(1)} s, accelerator ${s.accel ?? '-'}${s.accel === 'tcg' ? ' (emulated: timings are not comparable with native runs)' : ''}`);
   return lines.join('\n') + '\n';
+}
+
+function relativeIfShorter(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r.length < p.length ? r : p;
 }

@@ -60,6 +60,12 @@ export function moduleDepends(buf: Buffer): string[] {
   return v.split(',').map((s) => normModName(s.trim())).filter(Boolean);
 }
 
+/** The kernel release a module was built for: the first word of its `vermagic`, or null. */
+export function moduleVermagic(buf: Buffer): string | null {
+  const v = readModinfo(buf).get('vermagic')?.[0];
+  return v ? (v.trim().split(/\s+/)[0] ?? null) : null;
+}
+
 /**
  * Soft "pre" dependencies (`softdep=pre: crc32c`): modules the kernel asks for at run time rather
  * than link time (ext4 needs a crc32c driver for metadata checksums). Names may be aliases.

@@ -3,7 +3,8 @@
 import { aptUpdate, listsAgeMs, readKernelRecords, type AptSettings, type Log } from './apt.js';
 import { listCached, type CacheEntry } from './cache.js';
 import { fetchKernel } from './fetch.js';
-import { kernelCandidates, pickNewest, resolveSpec, type KernelCandidate } from './packages.js';
+import { compareDebVersions } from './debversion.js';
+import { kernelCandidates, pickNewest, resolveSpec, type KernelCandidate, type Versioned } from './packages.js';
 
 /** Lists older than this are refreshed before they are used to pick a kernel. */
 export const LISTS_MAX_AGE_MS = 6 * 3600_000;
@@ -81,4 +82,60 @@ export async function resolveKernels(
     }
   }
   return out;
+}
+
+/**
+ * What `--kernel default` spans: the steps in the history of the rules fusebench probes, and the
+ * newest kernel the archive has on top (kernel-fuse.md §5 has the history).
+ */
+export const DEFAULT_SERIES: ReadonlyArray<{ series: string; why: string }> = [
+  { series: '5.10', why: 'before the iomode rework and passthrough' },
+  { series: '6.1', why: 'FUSE 7.38' },
+  { series: '6.12', why: 'FUSE 7.41: iomode, passthrough, O_PATH backing files' },
+  { series: '6.18', why: 'FUSE 7.45, the protocol fusebench-server speaks' },
+];
+
+export interface DefaultKernels {
+  specs: string[];
+  /** What could not be had, and from where the newest came; for the output and the report. */
+  notes: string[];
+}
+
+function seriesOf(upstream: string): string {
+  return /^(\d+\.\d+)/.exec(upstream)?.[1] ?? upstream;
+}
+
+/**
+ * The default kernels among `available` (complete archive candidates, or cached kernels when the
+ * archive cannot be read): each DEFAULT_SERIES the archive has, and the newest series when it is
+ * newer than all of them. A series the archive lacks is named in a note, never silently dropped.
+ */
+export function defaultSpecs(available: Versioned[], from: string): DefaultKernels {
+  const specs: string[] = [];
+  const notes: string[] = [];
+  for (const { series, why } of DEFAULT_SERIES) {
+    if (pickNewest(series, available)) specs.push(series);
+    else notes.push(`${series} (${why}) is not available from ${from}: left out`);
+  }
+  let newest: Versioned | null = null;
+  for (const k of available) if (newest === null || compareDebVersions(k.version, newest.version) > 0) newest = k;
+  if (newest !== null) {
+    const s = seriesOf(newest.upstream);
+    if (!specs.includes(s) && !DEFAULT_SERIES.some((d) => d.series === s)) specs.push(s);
+    if (Number(s.split('.')[0]) < 7) notes.push(`no 7.x kernel is available from ${from}: the newest is ${newest.upstream}`);
+  } else {
+    notes.push(`no kernel at all is available from ${from}`);
+  }
+  return { specs, notes };
+}
+
+/** `default` resolved against the archive, or against the cache when the archive's lists cannot be read. */
+export async function resolveDefault(archive: Archive, log: Log): Promise<DefaultKernels> {
+  try {
+    const cands = (await archive.list()).filter((c) => c.complete);
+    return defaultSpecs(cands, `the configured Debian suites (${archive.apt.suites.join(', ')})`);
+  } catch (e) {
+    log(`default kernels: cannot read the archive (${(e as Error).message.split('\n')[0]}); choosing from the cache`);
+    return defaultSpecs(listCached(archive.root), `the kernel cache ${archive.root} (the archive is unreachable)`);
+  }
 }

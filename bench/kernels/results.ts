@@ -7,7 +7,14 @@ import { toolVersion } from '../version.js';
 
 export interface GuestMeta {
   abi: string;
-  debVersion: string;
+  /** Its name in a comparison (kernels ab: base, test), else null. */
+  label?: string | null;
+  /** Debian package version; null for a local image. */
+  debVersion: string | null;
+  /** A local image: path, sha256, where its config came from. */
+  image?: { path: string; sha256: string; config: string | null } | null;
+  /** Extra kernel parameters of the boot. */
+  append?: string[];
   upstream: string;
   suites: string[];
   packages: string[];

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Piscina } from 'piscina';
+import { isEmulated } from '../env/host.js';
 import { readKernelOffer } from '../env/kernel-offer.js';
 import type { Probe } from '../results/schema.js';
 import { forceUnmount, isMounted, readMounts } from '../server/mounts.js';
@@ -15,8 +16,13 @@ import { PROBES } from './catalogue.js';
 import type { MountRequest, ProbeContext, ProbeDef, ProbeMount, ProbeOutcome } from './types.js';
 import { WRITERS } from './writers.js';
 
-/** A probe that has not finished by then is aborted (its servers' connections are cut). */
-const PROBE_TIMEOUT_MS = 30_000;
+/**
+ * A probe that has not finished by then is aborted (its servers' connections are cut). Under a CPU
+ * emulator (a `kernels run` guest under TCG) everything runs several times slower, and the first probe
+ * that writes also pays for starting the worker pool: 30 s aborted it now and then, a false `fail`
+ * that made the same kernel differ from itself.
+ */
+const PROBE_TIMEOUT_MS = isEmulated() ? 120_000 : 30_000;
 
 export interface SuiteOptions {
   only?: string[];

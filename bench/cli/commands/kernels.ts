@@ -2,17 +2,19 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { aptSettingsFromEnv, listsAgeMs, type Log } from '../../kernels/apt.js';
-import { listCached, resolveCacheDir } from '../../kernels/cache.js';
+import { listsAgeMs } from '../../kernels/apt.js';
+import { listCached } from '../../kernels/cache.js';
 import { compareDebVersions } from '../../kernels/debversion.js';
 import { isValidSpec, type KernelCandidate } from '../../kernels/packages.js';
-import { Archive, resolveKernels } from '../../kernels/resolve.js';
+import { LocalKernelError } from '../../kernels/local.js';
+import type { KernelFlag } from '../../kernels/requests.js';
+import { resolveKernels } from '../../kernels/resolve.js';
 import { runKernels, summaryTable, type KernelsRunSummary } from '../../kernels/matrix.js';
 import { FailError, UsageError } from '../errors.js';
 import { textTable } from '../../text-table.js';
-import { parseDurationMs, parseList, parsePositiveInt, parseSize } from '../parse.js';
-
-const log: Log = (line) => process.stderr.write(`fusebench kernels: ${line}\n`);
+import { parseList } from '../parse.js';
+import { registerKernelsAb } from './kernels-ab.js';
+import { addGuestOptions, addKernelListOptions, archiveFor, CACHE_HELP, guestCommand, guestSettings, log, requestsFrom, type CommonFlags, type GuestFlags } from './kernels-options.js';
 
 function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
@@ -42,18 +44,6 @@ function specsFrom(values: string[]): string[] {
   }
   return specs;
 }
-
-interface CommonFlags {
-  cache?: string;
-  update?: boolean;
-  json?: boolean;
-}
-
-function archiveFor(f: CommonFlags): Archive {
-  return new Archive(resolveCacheDir(f.cache), aptSettingsFromEnv(), log);
-}
-
-const CACHE_HELP = 'kernel cache (default $FUSEBENCH_KERNEL_CACHE, else $XDG_CACHE_HOME/fusebench/kernels or ~/.cache/fusebench/kernels)';
 
 export function registerKernels(program: Command): void {
   const kernels = program
@@ -168,80 +158,43 @@ export function registerKernels(program: Command): void {
       if (failed.length > 0) throw new FailError(failed.map((x) => x.error).join('\n'));
     });
 
-  kernels
+  const flags: KernelFlag[] = [];
+  const run = kernels
     .command('run')
     .summary('boot each kernel in QEMU and run a fusebench command in it')
     .description(
-      'Boot each --kernel (fetched first when not cached; a cached kernel the version names is preferred) in ' +
+      'Boot each kernel — Debian\'s (--kernel: fetched first when not cached; a cached kernel the version names is preferred) ' +
+        'or one you built (--kernel-image, with --modules, --config and --append after it) — in ' +
         'qemu-system-x86_64 with a busybox initramfs, share the host / read-only over 9p with a tmpfs overlay for writes and ' +
         '/tmp on a fresh sparse ext4 scratch disk, chroot, run "fusebench <command>" (default: probe --json; run also gets ' +
-        '--backing /tmp/fusebench-backing), and power off. KVM is used when a short probe boot under it reaches init, else ' +
+        '--backing /tmp/fusebench-backing), and power off. A local image is checked before anything boots: its release is ' +
+        'read from the image, its config (embedded, --config, or next to it) must have what the guest needs (the missing ' +
+        'CONFIG_ options are named, exit 1), and the modules of that release are taken from --modules. ' +
+        '--kernel default spans the history of the rules: 5.10, 6.1, 6.12, 6.18 and the newest the archive offers (a series ' +
+        'the archive lacks is named in the output). KVM is used when a short probe boot under it reaches init, else ' +
         'TCG (emulated: results say so and their timings are not comparable with native ones). A guest that does not ' +
         'finish within --timeout is killed and reported; the next kernel still runs. Writes DIR/<release>/results.json ' +
         '(plus console.log and the guest stdout/stderr) per kernel, DIR/kernels.json, and, with two or more results, the ' +
-        'kernels × probes matrix with fusebench compare in DIR/report.',
+        'kernels × probes (and, with -- run, lock paths × kernels) matrix with fusebench compare in DIR/report.',
     )
-    .usage('--kernel VERSION [--kernel VERSION …] [options] [-- <fusebench command>]')
-    .argument('[command...]', 'the fusebench command to run in each guest, after --, e.g. -- probe --json')
-    .option('-k, --kernel <version>', 'kernel to boot (repeat, or a comma list)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
-    .option('-o, --out <dir>', 'output directory (default out/kernels-<timestamp>)')
-    .option('--timeout <time>', 'per kernel: kill the guest after this long', '300s')
-    .option('--boot-timeout <time>', 'per boot: a guest that has not started init by then is killed and booted once more', '120s')
-    .option('--accel <mode>', 'auto (KVM when a probe boot works, else TCG), kvm or tcg', 'auto')
-    .option('--memory <size>', 'guest memory', '3g')
-    .option('--smp <n>', 'guest CPUs', '2')
-    .option('--scratch <size>', "sparse ext4 scratch disk holding the guest's /tmp, made fresh per boot; 0 puts /tmp on tmpfs", '8g')
+    .usage('(--kernel VERSION | --kernel-image PATH [--modules DIR] [--config FILE] [--append ARGS]) … [options] [-- <fusebench command>]')
+    .argument('[command...]', 'the fusebench command to run in each guest, after --, e.g. -- probe --json');
+  addKernelListOptions(run, flags);
+  addGuestOptions(run, 'out/kernels-<timestamp>')
     .option('--exec <shell command>', 'run this shell command in the guest instead of fusebench (debugging, e.g. "uname -r")')
-    .option('--env <K=V>', 'extra environment for the guest command (repeat)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--no-compare', 'do not run fusebench compare over the results')
-    .option('--quiet', "do not relay the guest command's stderr")
-    .option('--cache <dir>', CACHE_HELP)
     .option('--json', 'print one JSON document (the run summary, as in DIR/kernels.json) on stdout')
     .action(
-      async (
-        cmd: string[],
-        f: CommonFlags & { kernel?: string[]; out?: string; timeout: string; bootTimeout: string; accel: string; memory: string; smp: string; scratch: string; exec?: string; env?: string[]; compare: boolean; quiet?: boolean },
-      ) => {
-        const specs = specsFrom(f.kernel ?? []);
-        if (specs.length === 0) throw new UsageError('give at least one --kernel VERSION (see fusebench kernels list)');
-        if (f.accel !== 'auto' && f.accel !== 'kvm' && f.accel !== 'tcg') throw new UsageError(`--accel must be auto, kvm or tcg, not "${f.accel}"`);
-        if (f.exec !== undefined && cmd.length > 0) throw new UsageError('give either --exec or a fusebench command after --, not both');
-        const timeoutMs = parseDurationMs(f.timeout, '--timeout');
-        if (timeoutMs < 10_000) throw new UsageError('--timeout must be at least 10s (a guest needs several seconds to boot under TCG)');
-        const memMiB = Math.floor(parseSize(f.memory, '--memory') / 2 ** 20);
-        if (memMiB < 512) throw new UsageError('--memory must be at least 512m');
-        const env: Record<string, string> = {};
-        for (const kv of f.env ?? []) {
-          const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(kv);
-          if (!m) throw new UsageError(`--env "${kv}" must look like NAME=value`);
-          env[m[1]!] = m[2]!;
-        }
-        const fusebenchArgs = f.exec !== undefined ? null : cmd.length > 0 ? cmd : ['probe', '--json'];
-        if (fusebenchArgs && (fusebenchArgs[0] === 'kernels')) throw new UsageError('the guest command cannot be kernels itself');
-        if (fusebenchArgs?.[0] === 'run' && fusebenchArgs.some((a) => a === '--out' || a.startsWith('--out='))) {
-          throw new UsageError("drop --out from the guest run: its results come back into kernels run's --out directory");
-        }
-        const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
+      async (cmd: string[], f: GuestFlags & { exec?: string; compare: boolean }) => {
+        const requests = requestsFrom(flags);
+        if (requests.length === 0) throw new UsageError('give at least one --kernel VERSION (see fusebench kernels list), --kernel default, or --kernel-image PATH');
+        const settings = guestSettings(f, 'kernels');
+        const fusebenchArgs = guestCommand(cmd, f.exec);
         let summary: KernelsRunSummary;
         try {
-          summary = await runKernels({
-            specs,
-            archive: archiveFor(f),
-            fusebenchArgs,
-            exec: f.exec ?? null,
-            outDir: f.out ?? join('out', `kernels-${stamp}`),
-            timeoutMs,
-            bootTimeoutMs: parseDurationMs(f.bootTimeout, '--boot-timeout'),
-            accel: f.accel,
-            memMiB,
-            smp: parsePositiveInt(f.smp, '--smp'),
-            scratchBytes: f.scratch === '0' ? 0 : parseSize(f.scratch, '--scratch'),
-            env,
-            compare: f.compare,
-            log,
-            relay: !f.quiet,
-          });
+          summary = await runKernels({ ...settings, requests, distinct: true, fusebenchArgs, exec: f.exec ?? null, compare: f.compare });
         } catch (e) {
+          if (e instanceof LocalKernelError) throw new FailError(e.message);
           throw new FailError((e as Error).message);
         }
         if (f.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
@@ -277,4 +230,6 @@ export function registerKernels(program: Command): void {
         }
       },
     );
+
+  registerKernelsAb(kernels);
 }
