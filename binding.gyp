@@ -3,8 +3,8 @@
     {
       "target_name": "fusebench-server",
       "type": "executable",
-      "sources": [ "<!@(ls -1 native/server/*.c)" ],
-      "include_dirs": [ "native/abi" ],
+      "sources": [ "<!@(ls -1 native/server/*.c)", "native/uring/ring.c" ],
+      "include_dirs": [ "native/abi", "native/uring" ],
       "cflags": [ "-std=c11", "-Wall", "-Wextra", "-Werror", "-O2", "-D_GNU_SOURCE", "-pthread" ],
       "cflags!": [ "-fno-exceptions" ],
       "ldflags": [ "-pthread" ],
@@ -29,8 +29,8 @@
     },
     {
       "target_name": "fusebench_io",
-      "sources": [ "<!@(ls -1 native/addon/*.c)" ],
-      "include_dirs": [ "native/abi" ],
+      "sources": [ "<!@(ls -1 native/addon/*.c)", "native/uring/ring.c" ],
+      "include_dirs": [ "native/abi", "native/uring" ],
       "cflags": [ "-std=c11", "-Wall", "-Wextra", "-Werror", "-O2", "-D_GNU_SOURCE" ],
       "libraries": [ "-lm" ]
     }

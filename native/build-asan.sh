@@ -7,5 +7,5 @@ cd "$root"
 mkdir -p build/asan
 "${CC:-gcc}" -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread \
 	-fsanitize=address -fno-omit-frame-pointer -g -O1 \
-	-Inative/abi native/server/*.c -o build/asan/fusebench-server -lm
+	-Inative/abi -Inative/uring native/server/*.c native/uring/ring.c -o build/asan/fusebench-server -lm
 echo "built build/asan/fusebench-server"

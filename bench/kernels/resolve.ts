@@ -86,7 +86,7 @@ export async function resolveKernels(
 
 /**
  * What `--kernel default` spans: the steps in the history of the rules fusebench probes, and the
- * newest kernel the archive has on top (kernel-fuse.md §5 has the history).
+ * newest kernel the archive has on top (docs/kernel-fuse.md "Kernel versions" has the history).
  */
 export const DEFAULT_SERIES: ReadonlyArray<{ series: string; why: string }> = [
   { series: '5.10', why: 'before the iomode rework and passthrough' },

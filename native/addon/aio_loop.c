@@ -10,12 +10,7 @@
 #include "clock.h"
 #include "loops.h"
 #include "offsets.h"
-
-struct aslot {
-    struct iocb cb;
-    uint64_t t0;
-    void *buf;
-};
+#include "slots.h"
 
 static long sys_io_setup(unsigned nr, aio_context_t *ctx)
 {
@@ -39,41 +34,31 @@ static long sys_io_getevents(aio_context_t ctx, long min_nr, long nr, struct io_
 
 struct aio_state {
     aio_context_t ctx;
-    struct aslot *slots;
-    struct aslot **free_slots;
+    struct io_slots slots;
+    struct iocb *cbs; /* one per slot */
     struct io_event *events;
-    unsigned nfree;
     int ctx_ok;
 };
 
-static void aio_state_free(struct aio_state *st, unsigned depth)
+static void aio_state_free(struct aio_state *st)
 {
     /* io_destroy waits for anything still in flight, so the buffers are safe to free after it. */
     if (st->ctx_ok)
         sys_io_destroy(st->ctx);
-    if (st->slots) {
-        for (unsigned i = 0; i < depth; i++)
-            free(st->slots[i].buf);
-    }
-    free(st->slots);
-    free(st->free_slots);
+    io_slots_free(&st->slots);
+    free(st->cbs);
     free(st->events);
 }
 
 static int aio_state_init(struct aio_state *st, const struct loop_spec *s)
 {
-    st->slots = calloc(s->depth, sizeof *st->slots);
-    st->free_slots = calloc(s->depth, sizeof *st->free_slots);
+    int e = io_slots_init(&st->slots, s);
+    if (e)
+        return e;
+    st->cbs = calloc(s->depth, sizeof *st->cbs);
     st->events = calloc(s->depth, sizeof *st->events);
-    if (!st->slots || !st->free_slots || !st->events)
+    if (!st->cbs || !st->events)
         return ENOMEM;
-    for (unsigned i = 0; i < s->depth; i++) {
-        /* Distinct buffers: reads in flight together must not land in the same memory. */
-        st->slots[i].buf = io_buffer_alloc(s->block_size, s->fill, s->seed + i);
-        if (!st->slots[i].buf)
-            return ENOMEM;
-        st->free_slots[st->nfree++] = &st->slots[i];
-    }
     if (sys_io_setup(s->depth, &st->ctx) != 0)
         return errno;
     st->ctx_ok = 1;
@@ -92,7 +77,7 @@ void run_aio_loop(const struct loop_spec *s, struct io_result *r)
     if (err) {
         result_err(r, err);
         r->start_ns = r->end_ns = mono_ns();
-        aio_state_free(&st, s->depth);
+        aio_state_free(&st);
         return;
     }
 
@@ -107,29 +92,29 @@ void run_aio_loop(const struct loop_spec *s, struct io_result *r)
     r->start_ns = now;
 
     for (;;) {
-        while (!stop && st.nfree > 0 && (s->max_ops == 0 || attempts < s->max_ops) &&
+        while (!stop && st.slots.nfree > 0 && (s->max_ops == 0 || attempts < s->max_ops) &&
                (s->deadline_ns == 0 || now < s->deadline_ns)) {
-            struct aslot *sl = st.free_slots[--st.nfree];
-            memset(&sl->cb, 0, sizeof sl->cb);
-            sl->cb.aio_data = (uint64_t)(uintptr_t)sl;
-            sl->cb.aio_lio_opcode = opcode;
-            sl->cb.aio_fildes = (uint32_t)s->fd;
-            sl->cb.aio_buf = (uint64_t)(uintptr_t)sl->buf;
-            sl->cb.aio_nbytes = bs;
-            sl->cb.aio_offset = (int64_t)offgen_next(&g);
-            struct iocb *cbp = &sl->cb;
+            unsigned idx = io_slot_take(&st.slots);
+            struct iocb *cbp = &st.cbs[idx];
+            memset(cbp, 0, sizeof *cbp);
+            cbp->aio_data = idx;
+            cbp->aio_lio_opcode = opcode;
+            cbp->aio_fildes = (uint32_t)s->fd;
+            cbp->aio_buf = (uint64_t)(uintptr_t)st.slots.buf[idx];
+            cbp->aio_nbytes = bs;
+            cbp->aio_offset = (int64_t)offgen_next(&g);
             attempts++;
             struct timespec a;
             mono_raw(&a);
             long rc = sys_io_submit(st.ctx, 1, &cbp);
-            sl->t0 = ts_ns(&a);
+            st.slots.t0[idx] = ts_ns(&a);
             if (rc == 1) {
                 inflight++;
-                now = sl->t0;
+                now = st.slots.t0[idx];
             } else {
                 /* 0 would mean "not queued, no reason given": count it as EAGAIN. */
                 result_err(r, rc < 0 ? errno : EAGAIN);
-                st.free_slots[st.nfree++] = sl;
+                io_slot_put(&st.slots, idx);
                 now = mono_ns();
             }
         }
@@ -149,18 +134,18 @@ void run_aio_loop(const struct loop_spec *s, struct io_result *r)
         }
         for (long i = 0; i < n; i++) {
             struct io_event *ev = &st.events[i];
-            struct aslot *sl = (struct aslot *)(uintptr_t)ev->data;
+            unsigned idx = (unsigned)ev->data;
             int64_t res = ev->res;
             if (res < 0)
                 result_err(r, (int)-res);
             else if ((uint64_t)res != bs)
                 result_err(r, RES_SHORT);
-            else if (result_ok(r, sl->t0, t1, bs) != 0)
+            else if (result_ok(r, st.slots.t0[idx], t1, bs) != 0)
                 stop = 1; /* out of memory: drain, submit nothing more */
             inflight--;
-            st.free_slots[st.nfree++] = sl;
+            io_slot_put(&st.slots, idx);
         }
     }
     r->end_ns = now;
-    aio_state_free(&st, s->depth);
+    aio_state_free(&st);
 }

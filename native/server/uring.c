@@ -5,7 +5,7 @@
 #include "log.h"
 #include "serve.h"
 #include "session.h"
-#include "uring_ring.h"
+#include "ring.h"
 #include "worker.h"
 
 #include <errno.h>
@@ -47,6 +47,9 @@ static unsigned n_ents, n_queues, n_started, n_done;
 static _Atomic uint64_t ring_requests;
 static bool active;
 static char reason[256];
+/* 128-byte SQEs for URING_CMD; 6.1+: completions run only when this thread waits for them. */
+#define RING_FLAGS (IORING_SETUP_SQE128 | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN)
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond;
 
@@ -57,7 +60,7 @@ bool uring_wanted(void)
 	if (g_session.cfg.transport != FB_TRANSPORT_URING)
 		return false;
 	struct fb_ring r;
-	int e = ring_init(&r, 2);
+	int e = ring_init(&r, 2, RING_FLAGS);
 	if (e) {
 		snprintf(reason, sizeof reason,
 			 "io_uring_setup with 128-byte SQEs failed: %s (io_uring off in sysctl kernel.io_uring_disabled, "
@@ -135,7 +138,7 @@ static int register_entry(struct fb_ring_ent *e)
 	for (int tries = 0;; tries++) {
 		queue_cmd(&e->ring, FUSE_IO_URING_CMD_REGISTER, (uint16_t)e->qid, 0, e->iov);
 		int err;
-		while ((err = ring_enter(&e->ring, 0)) == EINTR)
+		while ((err = ring_enter(&e->ring, 0, NULL)) == EINTR)
 			;
 		if (err)
 			return err;
@@ -227,12 +230,12 @@ static bool connection_gone(int err)
 static void *ent_main(void *arg)
 {
 	struct fb_ring_ent *e = arg;
-	int err = ring_init(&e->ring, 2);
+	int err = ring_init(&e->ring, 2, RING_FLAGS);
 	if (!err)
 		err = register_entry(e);
 	set_state(e, err ? ENT_FAILED : ENT_SERVING, err);
 	while (!err) {
-		err = ring_enter(&e->ring, 1);
+		err = ring_enter(&e->ring, 1, NULL);
 		if (err == EINTR) {
 			err = 0;
 			continue;
@@ -329,14 +332,14 @@ static int start_entry(unsigned i)
 static void give_up_ring(void)
 {
 	struct fb_ring r;
-	if (ring_init(&r, 2) != 0) {
+	if (ring_init(&r, 2, RING_FLAGS) != 0) {
 		fb_log("cannot give up the io_uring: requests on this mount stay blocked until it is unmounted");
 		return;
 	}
 	static struct fuse_uring_req_header h;
 	struct iovec iov[2] = { { &h, sizeof h }, { NULL, 0 } };
 	queue_cmd(&r, FUSE_IO_URING_CMD_REGISTER, UINT16_MAX, 0, iov);
-	while (ring_enter(&r, 0) == EINTR)
+	while (ring_enter(&r, 0, NULL) == EINTR)
 		;
 	ring_free(&r);
 }

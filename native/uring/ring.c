@@ -1,4 +1,4 @@
-#include "uring_ring.h"
+#include "ring.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -6,8 +6,6 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#define SQE128_SIZE 128
 
 void ring_free(struct fb_ring *r)
 {
@@ -30,14 +28,14 @@ static int setup(unsigned entries, unsigned flags, struct io_uring_params *p)
 	return (int)syscall(SYS_io_uring_setup, entries, p);
 }
 
-int ring_init(struct fb_ring *r, unsigned entries)
+int ring_init(struct fb_ring *r, unsigned entries, unsigned flags)
 {
 	memset(r, 0, sizeof *r);
 	struct io_uring_params p;
-	/* 6.1+: completions run only when this thread asks for them. Older kernels refuse the flags. */
-	r->fd = setup(entries, IORING_SETUP_SQE128 | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN, &p);
-	if (r->fd < 0 && errno == EINVAL)
-		r->fd = setup(entries, IORING_SETUP_SQE128, &p);
+	const unsigned optional = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+	r->fd = setup(entries, flags, &p);
+	if (r->fd < 0 && errno == EINVAL && (flags & optional))
+		r->fd = setup(entries, flags & ~optional, &p);
 	if (r->fd < 0) {
 		int e = errno;
 		r->fd = -1;
@@ -57,7 +55,8 @@ int ring_init(struct fb_ring *r, unsigned entries)
 				  IORING_OFF_CQ_RING);
 	if (r->cq_ptr == MAP_FAILED)
 		goto fail;
-	r->sqes_len = (size_t)p.sq_entries * SQE128_SIZE;
+	r->sqe_size = (flags & IORING_SETUP_SQE128) ? 128 : sizeof(struct io_uring_sqe);
+	r->sqes_len = (size_t)p.sq_entries * r->sqe_size;
 	r->sqes = mmap(NULL, r->sqes_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQES);
 	if (r->sqes == MAP_FAILED)
 		goto fail;
@@ -83,8 +82,8 @@ struct io_uring_sqe *ring_sqe(struct fb_ring *r)
 	if (r->to_submit > *r->sq_mask)
 		return NULL;
 	unsigned at = atomic_load_explicit(r->sq_tail, memory_order_relaxed) & *r->sq_mask;
-	struct io_uring_sqe *sqe = (struct io_uring_sqe *)(r->sqes + (size_t)at * SQE128_SIZE);
-	memset(sqe, 0, SQE128_SIZE);
+	struct io_uring_sqe *sqe = (struct io_uring_sqe *)(void *)(r->sqes + (size_t)at * r->sqe_size);
+	memset(sqe, 0, r->sqe_size);
 	r->sq_array[at] = at;
 	return sqe;
 }
@@ -96,14 +95,22 @@ void ring_publish(struct fb_ring *r)
 	r->to_submit++;
 }
 
-int ring_enter(struct fb_ring *r, unsigned wait)
+int ring_enter(struct fb_ring *r, unsigned wait, unsigned *consumed)
 {
 	unsigned flags = wait ? IORING_ENTER_GETEVENTS : 0;
 	int rc = (int)syscall(SYS_io_uring_enter, r->fd, r->to_submit, wait, flags, NULL, 0);
+	unsigned took = rc > 0 ? ((unsigned)rc < r->to_submit ? (unsigned)rc : r->to_submit) : 0;
+	if (consumed)
+		*consumed = took;
 	if (rc < 0)
 		return errno;
-	r->to_submit -= (unsigned)rc < r->to_submit ? (unsigned)rc : r->to_submit;
+	r->to_submit -= took;
 	return 0;
+}
+
+int ring_register(struct fb_ring *r, unsigned op, const void *arg, unsigned n)
+{
+	return syscall(SYS_io_uring_register, r->fd, op, arg, n) < 0 ? errno : 0;
 }
 
 struct io_uring_cqe *ring_cqe(struct fb_ring *r)
