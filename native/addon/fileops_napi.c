@@ -13,20 +13,6 @@
 #include "napi_util.h"
 #include "sigbus.h"
 
-#define MAX_SAFE_INT 9007199254740991ll
-
-static int get_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv, const char *fn)
-{
-    size_t argc = n;
-    if (napi_check(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), "get arguments") != 0)
-        return -1;
-    if (argc < n) {
-        throw_type(env, "ERR_INVALID_ARG_TYPE", "%s needs %zu arguments", fn, n);
-        return -1;
-    }
-    return 0;
-}
-
 static int arg_buffer(napi_env env, napi_value v, const char *what, void **data, size_t *len)
 {
     bool is;
@@ -51,7 +37,7 @@ napi_value js_copy_file_range(napi_env env, napi_callback_info info)
 {
     napi_value argv[5];
     int64_t fd_in, off_in, fd_out, off_out, len;
-    if (get_args(env, info, 5, argv, "copyFileRange(fdIn, offIn, fdOut, offOut, length)") != 0 ||
+    if (get_args(env, info, 5, 5, argv, "copyFileRange(fdIn, offIn, fdOut, offOut, length)") != 0 ||
         arg_int(env, argv[0], "copyFileRange: fdIn", 0, INT32_MAX, &fd_in) != 0 ||
         arg_int(env, argv[1], "copyFileRange: offIn", 0, MAX_SAFE_INT, &off_in) != 0 ||
         arg_int(env, argv[2], "copyFileRange: fdOut", 0, INT32_MAX, &fd_out) != 0 ||
@@ -74,7 +60,7 @@ napi_value js_fallocate(napi_env env, napi_callback_info info)
 {
     napi_value argv[4];
     int64_t fd, mode, off, len;
-    if (get_args(env, info, 4, argv, "fallocate(fd, mode, offset, length)") != 0 ||
+    if (get_args(env, info, 4, 4, argv, "fallocate(fd, mode, offset, length)") != 0 ||
         arg_int(env, argv[0], "fallocate: fd", 0, INT32_MAX, &fd) != 0 ||
         arg_int(env, argv[1], "fallocate: mode", 0, INT32_MAX, &mode) != 0 ||
         arg_int(env, argv[2], "fallocate: offset", 0, MAX_SAFE_INT, &off) != 0 ||
@@ -98,7 +84,7 @@ static napi_value mapped_copy(napi_env env, napi_callback_info info, bool write)
     int64_t fd, off;
     void *buf;
     size_t len;
-    if (get_args(env, info, 3, argv, fn) != 0 || arg_int(env, argv[0], "fd", 0, INT32_MAX, &fd) != 0 ||
+    if (get_args(env, info, 3, 3, argv, fn) != 0 || arg_int(env, argv[0], "fd", 0, INT32_MAX, &fd) != 0 ||
         arg_int(env, argv[1], "offset", 0, MAX_SAFE_INT, &off) != 0 ||
         arg_buffer(env, argv[2], write ? "data" : "into", &buf, &len) != 0)
         return NULL;
@@ -141,25 +127,10 @@ napi_value js_map_write(napi_env env, napi_callback_info info)
 
 int make_falloc_flags(napi_env env, napi_value *out)
 {
-    static const struct {
-        const char *name;
-        int value;
-    } FLAGS[] = {
+    static const struct named_int FLAGS[] = {
         {"KEEP_SIZE", FALLOC_FL_KEEP_SIZE},
         {"PUNCH_HOLE", FALLOC_FL_PUNCH_HOLE},
         {"ZERO_RANGE", FALLOC_FL_ZERO_RANGE},
     };
-    napi_value o;
-    if (napi_check(env, napi_create_object(env, &o), "create object") != 0)
-        return -1;
-    for (size_t i = 0; i < sizeof FLAGS / sizeof FLAGS[0]; i++) {
-        napi_value v;
-        if (napi_check(env, napi_create_int32(env, FLAGS[i].value, &v), "create number") != 0 ||
-            napi_check(env, napi_set_named_property(env, o, FLAGS[i].name, v), "set property") != 0)
-            return -1;
-    }
-    if (napi_check(env, napi_object_freeze(env, o), "freeze") != 0)
-        return -1;
-    *out = o;
-    return 0;
+    return frozen_int_table(env, FLAGS, sizeof FLAGS / sizeof FLAGS[0], out);
 }

@@ -9,24 +9,6 @@
 #include "exports.h"
 #include "napi_util.h"
 
-#define MAX_SAFE_INT 9007199254740991ll
-
-static int get_args(napi_env env, napi_callback_info info, size_t want, size_t need, napi_value *argv,
-                    const char *fn)
-{
-    size_t argc = want;
-    if (napi_check(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), "get arguments") != 0)
-        return -1;
-    if (argc < need) {
-        throw_type(env, "ERR_INVALID_ARG_TYPE", "%s needs %zu argument%s", fn, need, need == 1 ? "" : "s");
-        return -1;
-    }
-    /* Missing optional arguments read as undefined. */
-    for (size_t i = argc; i < want; i++)
-        napi_get_undefined(env, &argv[i]);
-    return 0;
-}
-
 static int is_undefined(napi_env env, napi_value v)
 {
     napi_valuetype t;
@@ -148,25 +130,10 @@ napi_value js_reset_cursor(napi_env env, napi_callback_info info)
 
 int make_open_flags(napi_env env, napi_value *out)
 {
-    static const struct {
-        const char *name;
-        int value;
-    } FLAGS[] = {
+    static const struct named_int FLAGS[] = {
         {"RDONLY", O_RDONLY}, {"WRONLY", O_WRONLY}, {"RDWR", O_RDWR},   {"CREAT", O_CREAT},
         {"TRUNC", O_TRUNC},   {"APPEND", O_APPEND}, {"DIRECT", O_DIRECT}, {"DSYNC", O_DSYNC},
         {"SYNC", O_SYNC},     {"EXCL", O_EXCL},     {"NOATIME", O_NOATIME},
     };
-    napi_value o;
-    if (napi_check(env, napi_create_object(env, &o), "create object") != 0)
-        return -1;
-    for (size_t i = 0; i < sizeof FLAGS / sizeof FLAGS[0]; i++) {
-        napi_value v;
-        if (napi_check(env, napi_create_int32(env, FLAGS[i].value, &v), "create number") != 0 ||
-            napi_check(env, napi_set_named_property(env, o, FLAGS[i].name, v), "set property") != 0)
-            return -1;
-    }
-    if (napi_check(env, napi_object_freeze(env, o), "freeze") != 0)
-        return -1;
-    *out = o;
-    return 0;
+    return frozen_int_table(env, FLAGS, sizeof FLAGS / sizeof FLAGS[0], out);
 }

@@ -9,15 +9,11 @@
 
 void run_io_loop(const struct loop_spec *s, struct io_result *r)
 {
-    if (result_init(r, s->record_starts, s->max_ops) != 0) {
-        result_err(r, ENOMEM);
-        r->start_ns = r->end_ns = mono_ns();
+    if (result_failed_start(r, result_init(r, s->record_starts, s->max_ops) != 0 ? ENOMEM : 0))
         return;
-    }
     void *buf = io_buffer_alloc(s->block_size, s->fill, s->seed);
     if (!buf) {
-        result_err(r, ENOMEM);
-        r->start_ns = r->end_ns = mono_ns();
+        result_failed_start(r, ENOMEM);
         return;
     }
     struct offgen g;

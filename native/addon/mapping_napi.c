@@ -10,8 +10,6 @@
 #include "napi_util.h"
 #include "sigbus.h"
 
-#define MAX_SAFE_INT 9007199254740991ll
-
 struct mapping {
     int64_t id;
     uint8_t *addr;
@@ -24,18 +22,6 @@ struct mapping {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct mapping *mappings;
 static int64_t next_id = 1;
-
-static int get_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv, const char *fn)
-{
-    size_t argc = n;
-    if (napi_check(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), "get arguments") != 0)
-        return -1;
-    if (argc < n) {
-        throw_type(env, "ERR_INVALID_ARG_TYPE", "%s needs %zu arguments", fn, n);
-        return -1;
-    }
-    return 0;
-}
 
 /* Copies the entry for `id` (so no lock is held while touching). Returns 0, or -1 if unknown. */
 static int find(int64_t id, struct mapping *copy)
@@ -58,7 +44,7 @@ napi_value js_map_file(napi_env env, napi_callback_info info)
     napi_value argv[3];
     int64_t fd, len, off;
     int shared, write;
-    if (get_args(env, info, 3, argv, "mapFile(fd, length, opts)") != 0 ||
+    if (get_args(env, info, 3, 3, argv, "mapFile(fd, length, opts)") != 0 ||
         arg_int(env, argv[0], "mapFile: fd", 0, INT32_MAX, &fd) != 0 ||
         arg_int(env, argv[1], "mapFile: length", 1, MAX_SAFE_INT, &len) != 0 ||
         arg_object(env, argv[2], "mapFile: opts") != 0 ||
@@ -108,7 +94,7 @@ napi_value js_touch_mapping(napi_env env, napi_callback_info info)
     int64_t id, off;
     bool write;
     napi_valuetype t;
-    if (get_args(env, info, 3, argv, "touchMapping(handle, offset, write)") != 0 ||
+    if (get_args(env, info, 3, 3, argv, "touchMapping(handle, offset, write)") != 0 ||
         arg_int(env, argv[0], "touchMapping: handle", 1, MAX_SAFE_INT, &id) != 0 ||
         arg_int(env, argv[1], "touchMapping: offset", 0, MAX_SAFE_INT, &off) != 0 ||
         napi_check(env, napi_typeof(env, argv[2], &t), "typeof") != 0)
@@ -146,7 +132,7 @@ napi_value js_unmap_file(napi_env env, napi_callback_info info)
 {
     napi_value argv[1];
     int64_t id;
-    if (get_args(env, info, 1, argv, "unmapFile(handle)") != 0 ||
+    if (get_args(env, info, 1, 1, argv, "unmapFile(handle)") != 0 ||
         arg_int(env, argv[0], "unmapFile: handle", 1, MAX_SAFE_INT, &id) != 0)
         return NULL;
     struct mapping *found = NULL;

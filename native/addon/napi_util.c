@@ -336,3 +336,34 @@ int result_to_js(napi_env env, const struct io_result *r, napi_value *out)
     *out = obj;
     return 0;
 }
+
+int get_args(napi_env env, napi_callback_info info, size_t want, size_t need, napi_value *argv, const char *fn)
+{
+    size_t argc = want;
+    if (napi_check(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), "get arguments") != 0)
+        return -1;
+    if (argc < need) {
+        throw_type(env, "ERR_INVALID_ARG_TYPE", "%s needs %zu argument%s", fn, need, need == 1 ? "" : "s");
+        return -1;
+    }
+    for (size_t i = argc; i < want; i++)
+        napi_get_undefined(env, &argv[i]);
+    return 0;
+}
+
+int frozen_int_table(napi_env env, const struct named_int *t, size_t n, napi_value *out)
+{
+    napi_value o;
+    if (napi_check(env, napi_create_object(env, &o), "create object") != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        napi_value v;
+        if (napi_check(env, napi_create_int32(env, t[i].value, &v), "create number") != 0 ||
+            napi_check(env, napi_set_named_property(env, o, t[i].name, v), "set property") != 0)
+            return -1;
+    }
+    if (napi_check(env, napi_object_freeze(env, o), "freeze") != 0)
+        return -1;
+    *out = o;
+    return 0;
+}

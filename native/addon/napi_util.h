@@ -8,6 +8,9 @@
 
 /* Helpers return 0 on success, -1 with a JS exception pending. */
 
+/* Number.MAX_SAFE_INTEGER: the largest integer a JS number holds exactly. */
+#define MAX_SAFE_INT 9007199254740991ll
+
 /* napi_status != napi_ok → throw a generic Error (if none is pending) and yield -1. */
 int napi_check(napi_env env, napi_status st, const char *what);
 
@@ -23,6 +26,17 @@ void throw_errno(napi_env env, int err, const char *syscall, const char *path);
 void throw_code(napi_env env, const char *code, const char *msg);
 
 int arg_object(napi_env env, napi_value v, const char *what);
+
+/* The call's arguments into argv[0..want): fewer than `need` throws ERR_INVALID_ARG_TYPE naming `fn`
+ * (its signature); missing optional ones read as undefined. */
+int get_args(napi_env env, napi_callback_info info, size_t want, size_t need, napi_value *argv, const char *fn);
+
+/* A frozen object of named integer constants (open flags, fallocate modes) for JavaScript. */
+struct named_int {
+    const char *name;
+    int value;
+};
+int frozen_int_table(napi_env env, const struct named_int *t, size_t n, napi_value *out);
 
 /* Property getters: a missing or undefined property takes `def` unless `required`.
  * Integers must be finite, integral and within [min, max]. */

@@ -1,5 +1,7 @@
 #include "result.h"
 
+#include "clock.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,4 +101,13 @@ const char *result_code_name(int code, char *buf, size_t len)
     /* Kernel-internal codes (ENOTSUPP 524...) can leak out of AIO completions; glibc has no name. */
     snprintf(buf, len, "ERRNO_%d", code);
     return buf;
+}
+
+int result_failed_start(struct io_result *r, int err)
+{
+    if (!err)
+        return 0;
+    result_err(r, err);
+    r->start_ns = r->end_ns = mono_ns();
+    return 1;
 }

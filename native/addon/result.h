@@ -40,6 +40,9 @@ void result_free(struct io_result *r);
 int result_ok(struct io_result *r, uint64_t t0, uint64_t t1, uint64_t bytes);
 void result_err(struct io_result *r, int code);
 
+/* A loop that could not start: counts `err` in an empty window and returns 1; 0 when err is 0. */
+int result_failed_start(struct io_result *r, int err);
+
 /* Name used as the key in the JS errors object ("EBADF", "SHORT", "SIGBUS", "ERRNO_524"). */
 const char *result_code_name(int code, char *buf, size_t len);
 

@@ -8,20 +8,6 @@
 #include "exports.h"
 #include "napi_util.h"
 
-#define MAX_SAFE_INT 9007199254740991ll
-
-static int get_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv, const char *fn)
-{
-    size_t argc = n;
-    if (napi_check(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL), "get arguments") != 0)
-        return -1;
-    if (argc < n) {
-        throw_type(env, "ERR_INVALID_ARG_TYPE", "%s needs %zu arguments", fn, n);
-        return -1;
-    }
-    return 0;
-}
-
 static napi_value count_or_throw(napi_env env, ssize_t n, const char *syscall)
 {
     if (n < 0) {
@@ -37,7 +23,7 @@ napi_value js_send_file(napi_env env, napi_callback_info info)
 {
     napi_value argv[4];
     int64_t out_fd, in_fd, off, len;
-    if (get_args(env, info, 4, argv, "sendFile(outFd, inFd, offset, len)") != 0 ||
+    if (get_args(env, info, 4, 4, argv, "sendFile(outFd, inFd, offset, len)") != 0 ||
         arg_int(env, argv[0], "sendFile: outFd", 0, INT32_MAX, &out_fd) != 0 ||
         arg_int(env, argv[1], "sendFile: inFd", 0, INT32_MAX, &in_fd) != 0 ||
         arg_int(env, argv[2], "sendFile: offset", 0, MAX_SAFE_INT, &off) != 0 ||

@@ -6,7 +6,6 @@
 #include "cursor.h"
 #include "napi_util.h"
 
-#define MAX_SAFE_INT 9007199254740991ll
 /* pread/pwrite move at most 0x7ffff000 bytes per call; 1 GiB keeps well under it. */
 #define MAX_BLOCK (1ll << 30)
 /* io_setup allocates ring memory per event; fio caps iodepth far lower in practice. */

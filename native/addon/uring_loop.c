@@ -84,14 +84,8 @@ void run_uring_loop(const struct loop_spec *s, struct io_result *r)
 {
     struct uring_state st;
     memset(&st, 0, sizeof st);
-    int err = 0;
-    if (result_init(r, s->record_starts, s->max_ops) != 0)
-        err = ENOMEM;
-    else
-        err = state_init(&st, s);
-    if (err) {
-        result_err(r, err);
-        r->start_ns = r->end_ns = mono_ns();
+    int err = result_init(r, s->record_starts, s->max_ops) != 0 ? ENOMEM : state_init(&st, s);
+    if (result_failed_start(r, err)) {
         state_free(&st);
         return;
     }

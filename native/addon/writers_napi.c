@@ -13,7 +13,6 @@
 #include "exports.h"
 #include "napi_util.h"
 
-#define MAX_SAFE_INT 9007199254740991ll
 #define MAX_WRITERS 16
 
 /* 0: wait, 1: write, -1: give up (a thread could not be created, nothing is written). */

@@ -421,14 +421,7 @@ bool uring_join(unsigned timeout_ms)
 {
 	if (!ents)
 		return true;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	struct timespec ts = fb_deadline_ms(timeout_ms);
 	pthread_mutex_lock(&lock);
 	while (n_done < n_started)
 		if (pthread_cond_timedwait(&cond, &lock, &ts) == ETIMEDOUT)

@@ -219,14 +219,7 @@ enum fb_stop workers_stop_reason(void)
 
 bool workers_join(unsigned timeout_ms)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	struct timespec ts = fb_deadline_ms(timeout_ms);
 	pthread_mutex_lock(&done_lock);
 	while (n_done < n_started)
 		if (pthread_cond_timedwait(&done_cond, &done_lock, &ts) == ETIMEDOUT)
