@@ -4,31 +4,20 @@
 // release check sets; otherwise it says SKIP. Needs what test/kernels-guest.test.ts needs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../bench/paths.js';
 import type { AbReport } from '../reports/ab.js';
+import { cliAsync as cli } from './helpers/cli.js';
 import { requireTool } from './helpers/tools.js';
 
-const CLI = join(packageRoot(), 'dist', 'bench', 'cli', 'main.js');
 const enabled = process.env['FUSEBENCH_KERNELS_AB'] === '1';
 if (!enabled) process.stdout.write('SKIP: kernels ab boots four guests; set FUSEBENCH_KERNELS_AB=1 to run it\n');
 const ready = enabled && requireTool('qemu-system-x86_64', 'apt-get install qemu-system-x86');
 
-function ab(args: string[], out: string): Promise<{ code: number | null; report: AbReport | null; stderr: string }> {
-  return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [CLI, 'kernels', 'ab', ...args, '--timeout', '300s', '--out', out, '--quiet', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-      if (process.env['FUSEBENCH_TEST_VERBOSE'] === '1') process.stderr.write(c);
-    });
-    child.on('close', (code) => resolvePromise({ code, report: stdout.trim() ? (JSON.parse(stdout) as AbReport) : null, stderr }));
-  });
+async function ab(args: string[], out: string): Promise<{ code: number | null; report: AbReport | null; stderr: string }> {
+  const r = await cli(['kernels', 'ab', ...args, '--timeout', '300s', '--out', out, '--quiet', '--json'], 1_400_000);
+  return { code: r.code, report: r.stdout.trim() ? (JSON.parse(r.stdout) as AbReport) : null, stderr: r.stderr };
 }
 
 test('kernels ab: 6.1 vs 6.12 exits 3 with the passthrough probes changed; 6.1 vs 6.1 exits 0', { skip: !ready && 'FUSEBENCH_KERNELS_AB is not 1', timeout: 1_500_000 }, async () => {

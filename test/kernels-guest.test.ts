@@ -5,39 +5,19 @@
 // else ~/.cache/fusebench/kernels). This is also the CI run of guest kernels through probe (two boots).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { packageRoot } from '../bench/paths.js';
 import { parseResults } from '../bench/results/schema.js';
 import { findBusybox } from '../bench/kernels/initramfs.js';
 import type { CacheEntry } from '../bench/kernels/cache.js';
+import { cliAsync as cli } from './helpers/cli.js';
 import { requireTool } from './helpers/tools.js';
 
 /** 6.1: the smallest download (one 67 MiB package), its guest needs the module loading path (virtio,
  *  9p, fuse all modules), and it differs from any recent host (no passthrough). */
 const KERNEL = process.env['FUSEBENCH_TEST_KERNEL'] ?? '6.1';
-const CLI = join(packageRoot(), 'dist', 'bench', 'cli', 'main.js');
-
-function cli(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-      if (process.env['FUSEBENCH_TEST_VERBOSE'] === '1') process.stderr.write(c);
-    });
-    const t = setTimeout(() => child.pid !== undefined && process.kill(child.pid, 'SIGTERM'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(t);
-      resolvePromise({ code, stdout, stderr });
-    });
-  });
-}
 
 /** QEMU processes whose command line mentions `marker` (only ours: the marker is our temp dir). */
 function qemuWith(marker: string): number[] {

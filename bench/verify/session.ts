@@ -14,7 +14,7 @@ import { hexBytes, OpLog, replayCommand, type ReplayArgs } from './log.js';
 import { FileModel } from './model.js';
 import { describeOp, opClass, type Op, type OpClass } from './ops.js';
 import { DIRECT_CLASSES, explainDirectOpen, explainFailure, staticSkips, type RuleContext } from './rules.js';
-import type { ClassCount, VerifyFailure } from './types.js';
+import type { ClassCount, SessionCounts, VerifyFailure } from './types.js';
 
 export interface SessionOptions {
   /** The mounted directory the files are made in, and the backing directory behind it. */
@@ -33,15 +33,7 @@ export interface SessionOptions {
   serverCorruption?: () => Promise<Record<string, unknown> | null>;
 }
 
-export interface SessionResult {
-  drawn: number;
-  executed: number;
-  skipped: number;
-  readsChecked: number;
-  bytesChecked: number;
-  classes: Record<OpClass, ClassCount>;
-  failure: VerifyFailure | null;
-}
+export type SessionResult = SessionCounts;
 
 function errorCode(e: unknown): string {
   const c = (e as { code?: unknown } | null)?.code;

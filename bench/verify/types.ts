@@ -39,17 +39,9 @@ export interface ClassCount {
   reason: string | null;
 }
 
-export interface ModeRun {
-  /** Mode label with its INIT options, as `--modes` takes it: `direct+allow-mmap`. */
-  mode: string;
-  init: InitOption[];
-  server: ServerKind;
-  status: 'pass' | 'fail' | 'unsupported' | 'interrupted';
-  /** Why unsupported, or the failure's message. */
-  reason: string | null;
-  seed: number;
-  /** Operations asked for, and how many were drawn before the run ended. */
-  ops: number;
+/** What one seeded sequence did: the counts a session returns and a mode's run reports. */
+export interface SessionCounts {
+  /** Operations drawn before the run ended. */
   drawn: number;
   /** Operations that ran (drawn − skipped). */
   executed: number;
@@ -58,6 +50,20 @@ export interface ModeRun {
   readsChecked: number;
   bytesChecked: number;
   classes: Record<OpClass, ClassCount>;
+  failure: VerifyFailure | null;
+}
+
+export interface ModeRun extends SessionCounts {
+  /** Mode label with its INIT options, as `--modes` takes it: `direct+allow-mmap`. */
+  mode: string;
+  init: InitOption[];
+  server: ServerKind;
+  status: 'pass' | 'fail' | 'unsupported' | 'interrupted';
+  /** Why unsupported, or the failure's message. */
+  reason: string | null;
+  seed: number;
+  /** Operations asked for. */
+  ops: number;
   /** INIT flags the server negotiated (null for a server kind that cannot say). */
   negotiated: string[] | null;
   /** Most WRITEs the server had in flight on one inode (C server): > 1 shows writers overlapped there. */
@@ -65,7 +71,6 @@ export interface ModeRun {
   /** How the server process ended after the run; a crash or a non-zero exit fails the run. */
   serverExit: { reason: string; code: number | null; signal: string | null } | null;
   durationMs: number;
-  failure: VerifyFailure | null;
 }
 
 export interface VerifyReport {
