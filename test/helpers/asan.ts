@@ -7,7 +7,7 @@ import { packageRoot, serverBinary } from '../../bench/paths.js';
 
 function newestSource(): number {
   let newest = 0;
-  for (const dir of ['native/server', 'native/abi']) {
+  for (const dir of ['native/server', 'native/abi', 'native/uring']) {
     const abs = join(packageRoot(), dir);
     for (const f of readdirSync(abs)) newest = Math.max(newest, statSync(join(abs, f)).mtimeMs);
   }
