@@ -3,6 +3,11 @@
 export const ENGINES = ['psync', 'libaio', 'io_uring', 'mmap'] as const;
 export type Engine = (typeof ENGINES)[number];
 
+/** I/Os a job keeps in flight: the queued engines (libaio, io_uring) `iodepth`, the others one. */
+export function depthFor(engine: Engine, iodepth: number): number {
+  return engine === 'libaio' || engine === 'io_uring' ? iodepth : 1;
+}
+
 export interface JobPhase {
   /** Operation name in results (e.g. `write`, `randread`). */
   name: string;
