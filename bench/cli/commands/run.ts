@@ -173,7 +173,6 @@ export function registerRun(program: Command): void {
             backing,
             stopSignal,
             ...(f.probes !== false && hooks.probes ? { probes: hooks.probes } : {}),
-            ...(hooks.extraEnv ? { extraEnv: hooks.extraEnv } : {}),
             ...(sweepSpace ? { lattice: async () => (await sweepLattice(sweepSpace, DEFAULT_SWEEP_SETTINGS, stopSignal)).lattice } : {}),
           }),
         );

@@ -87,13 +87,3 @@ export class FuseNativeServer extends ServerProcess<FuseNativeReady> implements 
 export function startFuseNativeServer(opts: FuseNativeOptions): Promise<FuseNativeServer> {
   return FuseNativeServer.start(opts);
 }
-
-/** Runs `fn` with a live fuse-native server and stops it afterwards, whatever happens. */
-export async function withFuseNativeServer<T>(opts: FuseNativeOptions, fn: (s: FuseNativeServer) => Promise<T>): Promise<T> {
-  const s = await startFuseNativeServer(opts);
-  try {
-    return await fn(s);
-  } finally {
-    await s.stop();
-  }
-}
