@@ -26,7 +26,7 @@ export interface MatrixOptions {
   transports?: Transport[];
 }
 
-export const ALL_MODES = ['cached', 'direct', 'parallel', 'passthrough', 'passthrough-direct', 'passthrough-parallel'];
+const ALL_MODES = ['cached', 'direct', 'parallel', 'passthrough', 'passthrough-direct', 'passthrough-parallel'];
 
 /** `npm run bench`: every scenario and mode, 4 jobs, with and without a write delay — ≤ 3 minutes here. */
 export const DEFAULT_PRESET: MatrixOptions = {
