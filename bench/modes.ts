@@ -82,6 +82,11 @@ export function parseModeSpec(spec: string): ModeSpec {
   return { label: head, mode: head, fopen: [...MODE_FOPEN[head]], init };
 }
 
+/** `direct+allow-mmap`: the label `--modes` takes and results show. */
+export function specLabel(spec: ModeSpec): string {
+  return [spec.label, ...spec.init].join('+');
+}
+
 export function parseFopenList(list: string): FopenFlag[] {
   if (list === '' || list === 'none') return [];
   const out: FopenFlag[] = [];

@@ -9,7 +9,7 @@ import type { ReadyInfo } from '../server/types.js';
 import { isServerBound, serverPoolFor } from '../server/threads.js';
 import { lockVerdict } from './collect.js';
 import { cellId } from './matrix.js';
-import type { ModeSpec } from '../modes.js';
+import { specLabel, type ModeSpec } from '../modes.js';
 
 export interface RunEnv {
   pool: Piscina;
@@ -70,8 +70,7 @@ export async function runCell(plan: CellPlan, env: RunEnv): Promise<Cell> {
   if (delay !== plan.delay) base.delay = delay;
 
   const kind = SERVER_KINDS[plan.server];
-  // The kind's own mode check reads the mode name alone, as it always has (INIT options are not passed).
-  const why = transportUnsupported(plan, kind, env.offer) ?? scenario.unsupported(plan, env.offer) ?? kind.modeUnsupported(plan.spec.label);
+  const why = transportUnsupported(plan, kind, env.offer) ?? scenario.unsupported(plan, env.offer) ?? kind.modeUnsupported(specLabel(plan.spec));
   if (why) return { ...unsupportedCell(plan, why), ...base };
 
   scenario.prepare(env.backing, plan);

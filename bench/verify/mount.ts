@@ -1,6 +1,6 @@
 // A fresh mount of the server under test for one verify run (no iomode state, page cache or backing
 // file carries over from another mode), or the reason this mode cannot run on this kernel/server.
-import type { ModeSpec } from '../modes.js';
+import { specLabel, type ModeSpec } from '../modes.js';
 import type { ChildExit } from '../server/child.js';
 import type { MountedServer, ServerKind } from '../server/mounted.js';
 import { FuseNativeUnsupportedError } from '../server/fuse-native/start.js';
@@ -20,11 +20,6 @@ export interface VerifyMount {
 }
 
 export type MountOutcome = { mount: VerifyMount } | { unsupported: string };
-
-/** `direct+allow-mmap`: the label `--modes` takes and results show. */
-export function specLabel(spec: ModeSpec): string {
-  return [spec.label, ...spec.init].join('+');
-}
 
 export async function mountForVerify(o: {
   server: ServerKind;
