@@ -1,4 +1,5 @@
-// Expands run options into the list of cells; each scenario says which modes, delays and repeats it takes (scenarios/planning.ts).
+// Expands run options into the list of cells. Each scenario says which modes, delays and repeats it
+// takes (its planning rules, applied with their defaults by scenarios/planning.ts): no scenario is named here.
 import { parseModeSpec, type Backend } from '../modes.js';
 import { SCENARIOS, scenarioByName } from '../scenarios/index.js';
 import { modeApplies, plannedDelays, plannedRepeats, windowMs } from '../scenarios/planning.js';
