@@ -8,7 +8,7 @@ import { FUSE_OPCODE_NAMES, opcodeByName, type FuseOpcode } from './fuse-opcodes
 export class DelayError extends Error {}
 
 /** Longer is a typo, and would only hang the mount (the server's own limit). */
-export const MAX_DELAY_NS = 3600e9;
+const MAX_DELAY_NS = 3600e9;
 
 const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9 };
 

@@ -33,12 +33,6 @@ export function fmtRatio(r: number): string {
   return r >= 10 ? r.toFixed(1) : r.toFixed(3);
 }
 
-export function fmtPct(r: number): string {
-  if (!Number.isFinite(r)) return '-';
-  const p = (r - 1) * 100;
-  return `${p >= 0 ? '+' : ''}${p.toFixed(1)}%`;
-}
-
 export function fmtBlockSize(n: number): string {
   if (n % (1 << 20) === 0) return `${n >> 20}m`;
   if (n % 1024 === 0) return `${n >> 10}k`;

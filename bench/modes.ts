@@ -32,15 +32,8 @@ export const MODE_FOPEN: Record<Mode, FopenFlag[]> = {
 };
 
 /** INIT options a run may add to any mode (`+allow-mmap` etc.). */
-export const INIT_OPTIONS = ['allow-mmap', 'async-dio', 'writeback'] as const;
+const INIT_OPTIONS = ['allow-mmap', 'async-dio', 'writeback'] as const;
 export type InitOption = (typeof INIT_OPTIONS)[number];
-
-/** The INIT flag each option asks the kernel for (kernel names, as the server reports them). */
-export const INIT_OPTION_FLAG: Record<InitOption, string> = {
-  'allow-mmap': 'DIRECT_IO_ALLOW_MMAP',
-  'async-dio': 'ASYNC_DIO',
-  writeback: 'WRITEBACK_CACHE',
-};
 
 export const BACKENDS = ['disk', 'null'] as const;
 export type Backend = (typeof BACKENDS)[number];
@@ -53,7 +46,7 @@ export function isPassthroughMode(m: Mode): boolean {
   return MODE_FOPEN[m].includes('PASSTHROUGH');
 }
 
-export function isInitOption(s: string): s is InitOption {
+function isInitOption(s: string): s is InitOption {
   return (INIT_OPTIONS as readonly string[]).includes(s);
 }
 
@@ -87,6 +80,11 @@ export function parseModeSpec(spec: string): ModeSpec {
     throw new Error(`unknown mode "${head}" (known: ${MODES.join(', ')}, or fopen:FLAG|FLAG)`);
   }
   return { label: head, mode: head, fopen: [...MODE_FOPEN[head]], init };
+}
+
+/** `direct+allow-mmap`: the label `--modes` takes and results show. */
+export function specLabel(spec: ModeSpec): string {
+  return [spec.label, ...spec.init].join('+');
 }
 
 export function parseFopenList(list: string): FopenFlag[] {

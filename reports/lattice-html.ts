@@ -54,7 +54,7 @@ function legend(l: Lattice): SafeHtml {
 Each cell: ${l.settings.writers} writers × ${l.settings.rounds} writes of ${l.settings.blockSize} B on a fresh file, every WRITE held ${l.settings.writeDelayMs} ms by the server; ${l.cells.length} cells in ${(l.durationMs / 1000).toFixed(1)} s.</p>`;
 }
 
-export function unexpectedCells(l: Lattice): LatticeCell[] {
+function unexpectedCells(l: Lattice): LatticeCell[] {
   return l.cells.filter((c) => !c.asPredicted);
 }
 

@@ -19,7 +19,7 @@ function cpuMedian(g: CellGroup, pick: (c: NonNullable<Cell['cpu']>) => number |
 const serverPerOp = (g: CellGroup): number => cpuMedian(g, (c) => c.serverNsPerOp);
 const clientPerOp = (g: CellGroup): number => cpuMedian(g, (c) => c.clientNsPerOp);
 
-export const CPU_NOTE =
+const CPU_NOTE =
   'CPU per operation = CPU time over the timed window / operations completed in it (medians over repeats). ' +
   'Server: utime+stime of all its threads from /proc/<pid>/stat (10 ms ticks), sampled at the start barrier and after the jobs return. ' +
   "Client: the benchmark process (getrusage): the jobs' loops including the kernel's work inside their syscalls, the main thread, " +

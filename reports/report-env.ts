@@ -13,12 +13,12 @@ function record(r: Record<string, string> | undefined): string {
   return e.length === 0 ? '-' : e.map(([k, v]) => `${k}=${v}`).join('  ');
 }
 
-export const CLOSED_LOOP_NOTE =
+const CLOSED_LOOP_NOTE =
   'Load is closed-loop: each job issues its next I/O only when the previous one completed, so while the system stalls ' +
   'nothing is issued and the tail is under-reported (coordinated omission). Latencies are per call as the job saw them; ' +
   'compare tails between runs of the same loop type only.';
 
-export function usedAxis(r: Results, axis: 'backend' | 'server' | 'engine'): string[] {
+function usedAxis(r: Results, axis: 'backend' | 'server' | 'engine'): string[] {
   return [...new Set(r.cells.map((c) => c[axis]))];
 }
 

@@ -2,7 +2,6 @@
 // V2 compressed form is [cookie:int32][length:int32][zlib]; inflating a hostile stream without a limit
 // could exhaust memory (a "zip bomb"), so it is inflated here once with a cap and its header checked.
 import { inflateSync } from 'node:zlib';
-import type { Histogram } from 'hdr-histogram-js';
 import { decode } from '../bench/hist/histogram.js';
 import { ResultsError, type Results } from '../bench/results/schema.js';
 
@@ -12,7 +11,7 @@ const PLAIN_COOKIE_BASE = 0x1c849303;
 const MAX_INFLATED = 8 << 20;
 
 /** Null when `b64` is a plausible V2 compressed histogram, else what is wrong with it. */
-export function checkEncodedHistogram(b64: string): string | null {
+function checkEncodedHistogram(b64: string): string | null {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64.trim())) return 'not base64';
   const buf = Buffer.from(b64.trim(), 'base64');
   if (buf.length < 8) return 'too short for an HdrHistogram V2 encoding';
@@ -33,11 +32,6 @@ export function checkEncodedHistogram(b64: string): string | null {
   const highest = Number(inner.readBigInt64BE(24));
   if (!(lowest >= 1) || !(highest >= 2 * lowest)) return `bad value range ${lowest}..${highest}`;
   return null;
-}
-
-/** Decodes a histogram that passed `validateHistograms`. Caller destroys it. */
-export function decodeChecked(b64: string): Histogram {
-  return decode(b64);
 }
 
 /** Throws a ResultsError naming the first bad histogram field (e.g. `cells.3.ops.write.histogram`). */

@@ -1,5 +1,5 @@
 // The fuse-native server's pieces that need no mount: path confinement, delay specs, arguments,
-// in-flight counting, /proc parsing, open-flag mapping.
+// in-flight counting, /proc parsing, open-flag mapping, the runner's refusals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { constants as C } from 'node:fs';
@@ -9,6 +9,10 @@ import { hold, parseDelays } from '../bench/server/fuse-native/delay.js';
 import { backingOpenFlags } from '../bench/server/fuse-native/passthrough.js';
 import { connectionOf } from '../bench/server/fuse-native/procinfo.js';
 import { ServerCounters } from '../bench/server/fuse-native/stats.js';
+import type { Piscina } from 'piscina';
+import { parseModeSpec } from '../bench/modes.js';
+import { runCell } from '../bench/runner/run-cell.js';
+import type { ReadyInfo } from '../bench/server/types.js';
 
 test('confine maps mount paths into the backing dir and rejects escapes', () => {
   assert.equal(confine('/b', '/'), '/b');
@@ -101,4 +105,17 @@ test('backing open flags keep the access mode and drop O_DIRECT / O_APPEND', () 
   assert.equal(f & C.O_APPEND, 0);
   assert.equal(f & C.O_DSYNC, C.O_DSYNC);
   assert.equal(f & C.O_NOFOLLOW, C.O_NOFOLLOW);
+});
+
+test('a fuse-native cell with INIT options is refused before mounting, not run without them', async () => {
+  // Only what the refusal reads: the kernel offers the INIT flag, so the refusal is the server kind's.
+  const offer = { init: { offered: ['DIRECT_IO_ALLOW_MMAP'] }, passthrough: { usable: true, reason: null } } as unknown as ReadyInfo;
+  const cell = await runCell(
+    { scenario: 'mmap', spec: parseModeSpec('direct+allow-mmap'), engine: 'mmap', iodepth: 1, jobs: 1, blockSize: 4096, backend: 'disk', server: 'fuse-native', delay: '', repeat: 0, durationMs: 100 },
+    // Never reached: a refused cell mounts nothing and runs no job.
+    { pool: null as unknown as Piscina, backing: '/nonexistent', mountpoint: '/nonexistent', offer },
+  );
+  assert.equal(cell.status, 'unsupported');
+  assert.match(cell.reason ?? '', /INIT options \(\+allow-mmap\) cannot be requested through fuse-native/);
+  assert.deepEqual(cell.init, ['allow-mmap']);
 });

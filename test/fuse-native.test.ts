@@ -324,7 +324,6 @@ test('fuse-native: runner cells dio-write and read run ok in cached and direct',
   const { createPool } = await import('../bench/runner/pool.js');
   const { runCell } = await import('../bench/runner/run-cell.js');
   const { parseModeSpec } = await import('../bench/modes.js');
-  const { fuseNativeRunEnv } = await import('../bench/server/fuse-native/index.js');
   const { readKernelOffer } = await import('../bench/env/kernel-offer.js');
   if (!existsSync(serverBinary())) {
     process.stdout.write(`SKIP: ${serverBinary()} not built; runner cells need the kernel offer it reads\n`);
@@ -339,7 +338,7 @@ test('fuse-native: runner cells dio-write and read run ok in cached and direct',
       for (const mode of MODES) {
         const cell = await runCell(
           { scenario, spec: parseModeSpec(mode), engine: 'psync', iodepth: 1, jobs: 2, blockSize: 4096, backend: 'disk', server: 'fuse-native', delay: '', repeat: 0, durationMs: 200 },
-          { pool, backing: join(dir, 'backing'), mountpoint: join(dir, 'mnt'), offer, ...fuseNativeRunEnv() },
+          { pool, backing: join(dir, 'backing'), mountpoint: join(dir, 'mnt'), offer },
         );
         assert.equal(cell.status, 'ok', `${scenario}/${mode}: ${cell.reason}`);
         assert.deepEqual(cell.errors, {}, `${scenario}/${mode} errors`);

@@ -1,7 +1,7 @@
 // The worker's finish line: a job that has left its timed loop builds no histogram (JavaScript work
 // that would take a CPU from a job still being timed) until every job of the window has left its
 // loop too. Driven by hand through a real Piscina worker, with a second job that never runs: the
-// test plays its part on the shared barrier.
+// test plays its part on the window's barrier (workers/barrier.ts).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, ftruncateSync, openSync, rmSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Piscina } from 'piscina';
 import { monotonicNs, O } from '../bench/native/io.js';
 import { createPool } from '../bench/runner/pool.js';
+import { WindowBarrier } from '../workers/barrier.js';
 import { unpackResult, type JobTask } from '../workers/task.js';
 import { testTmpDir } from './helpers/mount.js';
 
@@ -24,40 +25,32 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function until(b: Int32Array, index: number, value: number): Promise<void> {
-  for (let seen = Atomics.load(b, index); seen < value; seen = Atomics.load(b, index)) {
-    const w = Atomics.waitAsync(b, index, seen, 5000);
-    if (w.async && (await w.value) === 'timed-out') throw new Error(`barrier slot ${index} stayed at ${seen}, expected ${value}`);
-  }
+/** Waits for the job at one of the barrier's lines, failing instead of hanging. */
+async function reached(line: Promise<boolean>, what: string): Promise<void> {
+  if (!(await line)) throw new Error(`the job did not reach the ${what} in 5 s`);
 }
 
 const settled = (p: Promise<unknown>, ms: number): Promise<boolean> =>
   Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
 
 /** Submits one job of a window of `jobs`, waits for it at the start line and gives it a 20 ms window. */
-async function startJob(path: string, jobs: number): Promise<{ job: Promise<ArrayBuffer>; b: Int32Array }> {
-  const barrier = new SharedArrayBuffer(12);
-  const times = new SharedArrayBuffer(16);
-  const b = new Int32Array(barrier);
-  const t = new Float64Array(times);
+async function startJob(path: string, jobs: number): Promise<{ job: Promise<ArrayBuffer>; barrier: WindowBarrier }> {
+  const barrier = new WindowBarrier();
   const task: JobTask = {
     path,
     openFlags: O.RDWR,
     seed: 1,
     recordStarts: false,
     phases: [{ name: 'write', engine: 'psync', op: 'pwrite', blockSize: 4096, pattern: 'random', offset: 0, range: 1 << 20, share: 1 }],
-    barrier,
-    times,
+    barrier: barrier.memory,
     jobs,
     barrierTimeoutMs: 10_000,
   };
   const job = pool.run(task) as Promise<ArrayBuffer>;
-  await until(b, 0, 1);
-  t[0] = monotonicNs();
-  t[1] = t[0] + 20e6;
-  Atomics.store(b, 1, 1);
-  Atomics.notify(b, 1);
-  return { job, b };
+  await reached(barrier.untilArrived(1, 5000), 'start line');
+  const startNs = monotonicNs();
+  barrier.go(startNs, startNs + 20e6);
+  return { job, barrier };
 }
 
 test('a job hands back its results only after every job of the window has left its loop', async () => {
@@ -65,12 +58,11 @@ test('a job hands back its results only after every job of the window has left i
   const fd = openSync(path, 'w');
   ftruncateSync(fd, 1 << 20);
   closeSync(fd);
-  const { job, b } = await startJob(path, 2);
+  const { job, barrier } = await startJob(path, 2);
   // The job has left its 20 ms loop and waits for the other one.
-  await until(b, 2, 1);
+  await reached(barrier.untilLeft(1, 5000), 'finish line');
   assert.equal(await settled(job, 300), false, 'the job returned while the other job was still in its loop');
-  Atomics.add(b, 2, 1);
-  Atomics.notify(b, 2);
+  barrier.leave();
   const { result } = unpackResult(await job);
   assert.equal(result.openError, null);
   assert.equal(result.phases.length, 1);
@@ -79,8 +71,8 @@ test('a job hands back its results only after every job of the window has left i
 });
 
 test('a job whose open failed still reaches the finish line, so the others are not held back', async () => {
-  const { job, b } = await startJob(join(dir, 'missing', 'f'), 1);
+  const { job, barrier } = await startJob(join(dir, 'missing', 'f'), 1);
   const { result } = unpackResult(await job);
   assert.equal(result.openError, 'ENOENT');
-  assert.equal(Atomics.load(b, 2), 1);
+  assert.equal(barrier.left(), 1);
 });

@@ -4,14 +4,8 @@
 import { move } from 'piscina';
 import { aioLoop, closeFile, ioLoop, mmapLoop, openFile, uringLoop, type LoopResult } from '../bench/native/io.js';
 import { encode, newHistogram, recordAll } from '../bench/hist/histogram.js';
+import { WindowBarrier } from './barrier.js';
 import { packResult, type JobPhase, type JobResult, type JobTask, type PhaseResult } from './task.js';
-
-function waitAtBarrier(task: JobTask): boolean {
-  const b = new Int32Array(task.barrier);
-  Atomics.add(b, 0, 1);
-  Atomics.notify(b, 0);
-  return Atomics.wait(b, 1, 0, task.barrierTimeoutMs) !== 'timed-out';
-}
 
 function runPhase(fd: number, p: JobPhase, seed: number, deadlineNs: number, recordStarts: boolean): LoopResult {
   const base = {
@@ -51,19 +45,6 @@ function runPhase(fd: number, p: JobPhase, seed: number, deadlineNs: number, rec
 /** How long a finished job waits for the others past the deadline before building its histograms anyway. */
 const FINISH_WAIT_MS = 10_000;
 
-// Each job arrives once, even after a failed open or a thrown loop, so no job waits for one that never comes.
-function finishTogether(task: JobTask): void {
-  const b = new Int32Array(task.barrier);
-  let done = Atomics.add(b, 2, 1) + 1;
-  Atomics.notify(b, 2);
-  const giveUpAt = Date.now() + FINISH_WAIT_MS;
-  while (done < task.jobs) {
-    const left = giveUpAt - Date.now();
-    if (left <= 0 || Atomics.wait(b, 2, done, left) === 'timed-out') return;
-    done = Atomics.load(b, 2);
-  }
-}
-
 export default function runJob(task: JobTask): ArrayBuffer {
   let fd = -1;
   let openError: string | null = null;
@@ -73,26 +54,27 @@ export default function runJob(task: JobTask): ArrayBuffer {
     const err = e as NodeJS.ErrnoException;
     openError = err.code ?? err.message;
   }
+  const barrier = new WindowBarrier(task.barrier);
   // Arrive even after a failed open, or the runner would wait for us until its timeout.
-  const started = waitAtBarrier(task);
+  const started = barrier.arriveAndWait(task.barrierTimeoutMs);
   const result: JobResult = { openError, phases: [] };
   if (!started) result.openError ??= 'barrier timed out';
   const loops: LoopResult[] = [];
   try {
     if (started && fd >= 0) {
-      const times = new Float64Array(task.times);
-      const startNs = times[0]!;
-      const totalNs = times[1]! - startNs;
+      const { startNs, deadlineNs } = barrier.window();
+      const totalNs = deadlineNs - startNs;
       let phaseStart = startNs;
       task.phases.forEach((p, i) => {
-        const deadline = i === task.phases.length - 1 ? times[1]! : phaseStart + totalNs * p.share;
+        const deadline = i === task.phases.length - 1 ? deadlineNs : phaseStart + totalNs * p.share;
         loops.push(runPhase(fd, p, task.seed + i * 7919, deadline, task.recordStarts));
         phaseStart = deadline;
       });
     }
   } finally {
     if (fd >= 0) closeFile(fd);
-    finishTogether(task);
+    // Each job leaves once, even after a failed open or a thrown loop, so no job waits for one that never comes.
+    barrier.leaveAndWait(task.jobs, FINISH_WAIT_MS);
   }
   const series: Float64Array[] = [];
   let floatsAt = 0;

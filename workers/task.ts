@@ -3,6 +3,11 @@
 export const ENGINES = ['psync', 'libaio', 'io_uring', 'mmap'] as const;
 export type Engine = (typeof ENGINES)[number];
 
+/** I/Os a job keeps in flight: the queued engines (libaio, io_uring) `iodepth`, the others one. */
+export function depthFor(engine: Engine, iodepth: number): number {
+  return engine === 'libaio' || engine === 'io_uring' ? iodepth : 1;
+}
+
 export interface JobPhase {
   /** Operation name in results (e.g. `write`, `randread`). */
   name: string;
@@ -28,14 +33,8 @@ export interface JobTask {
   phases: JobPhase[];
   seed: number;
   recordStarts: boolean;
-  /**
-   * Shared barrier: Int32 [arrived, go, finished]; Float64 [startNs, deadlineNs] in `times`. Every
-   * job waits at `finished` until all `jobs` have left their timed loops before it does any
-   * JavaScript work of its own (histograms, encoding): on a machine with fewer CPUs than jobs that
-   * work would otherwise take a CPU from a job still being timed.
-   */
+  /** The window's barrier (barrier.ts: WindowBarrier's memory): start line, window, finish line. */
   barrier: SharedArrayBuffer;
-  times: SharedArrayBuffer;
   /** How many jobs share the barrier. */
   jobs: number;
   /** How long to wait at the barrier before giving up (the runner died). */

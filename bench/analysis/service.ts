@@ -18,7 +18,7 @@ export interface MergedService {
  * The server's percentile rule (native/server/stats.c): the upper bound of the bucket where the
  * cumulative count reaches total − ⌊total·(100−p)/100⌋, capped at the largest value seen.
  */
-export function servicePercentile(buckets: ReadonlyArray<readonly [number, number]>, maxNs: number, p: number): number {
+function servicePercentile(buckets: ReadonlyArray<readonly [number, number]>, maxNs: number, p: number): number {
   const total = buckets.reduce((a, [, n]) => a + n, 0);
   if (total === 0) return 0;
   const want = total - Math.floor((total * (100 - p)) / 100);
@@ -46,7 +46,7 @@ export function mergeService(hs: readonly ServiceTime[]): MergedService | null {
 }
 
 /** The opcode a client operation's calls turn into when they reach the server (by its name). */
-export function serverOpcodeOf(op: string): 'WRITE' | 'READ' | null {
+function serverOpcodeOf(op: string): 'WRITE' | 'READ' | null {
   if (/write/i.test(op)) return 'WRITE';
   if (/read/i.test(op)) return 'READ';
   return null;

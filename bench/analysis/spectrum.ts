@@ -2,7 +2,7 @@
 // fixed number of points so the page stays small whatever the sample count.
 import type { Histogram } from 'hdr-histogram-js';
 
-export const SPECTRUM_POINTS = 100;
+const SPECTRUM_POINTS = 100;
 
 /** (1/(1-p), latency in µs) from p = 0 up to p = 1 - 1/count, log-spaced. */
 export function spectrumPoints(h: Histogram, n = SPECTRUM_POINTS): Array<[number, number]> {

@@ -57,7 +57,7 @@ export function prng(seed: number): () => number {
 }
 
 /** FNV-1a, to derive a per-cell seed so adding a cell does not change the others' intervals. */
-export function hashString(s: string): number {
+function hashString(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);

@@ -6,6 +6,5 @@ export class UsageError extends Error {}
 /** A failure the user can act on: exit 1 with this message (no stack trace). */
 export class FailError extends Error {}
 
-export const EXIT_OK = 0;
 export const EXIT_FAIL = 1;
 export const EXIT_USAGE = 2;

@@ -2,7 +2,7 @@
 import { DelayError, parseDelay } from '../delay.js';
 import { UsageError } from './errors.js';
 import { parseModeSpec } from '../modes.js';
-import type { ServerKind } from '../server/mounted.js';
+import { SERVER_KIND_NAMES, type ServerKind } from '../server/mounted.js';
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 
@@ -73,6 +73,7 @@ export function parseModeList(modes: string[], init?: string): string[] {
 /** `--server c,fuse-native`. */
 export function parseServerList(v: string): ServerKind[] {
   const s = parseList(v);
-  for (const x of s) if (x !== 'c' && x !== 'fuse-native') throw new UsageError(`--server: "${x}" is not c or fuse-native`);
+  const known: readonly string[] = SERVER_KIND_NAMES;
+  for (const x of s) if (!known.includes(x)) throw new UsageError(`--server: "${x}" is not ${SERVER_KIND_NAMES.join(' or ')}`);
   return s as ServerKind[];
 }

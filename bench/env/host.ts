@@ -15,7 +15,7 @@ function readTrim(path: string): string | null {
 }
 
 /** Kernel config from /proc/config.gz or /boot/config-<release>, limited to what matters to FUSE. */
-export function kernelConfig(): Record<string, string> {
+function kernelConfig(): Record<string, string> {
   let text: string | null = null;
   if (existsSync('/proc/config.gz')) {
     const r = spawnSync('zcat', ['/proc/config.gz'], { encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -31,7 +31,7 @@ export function kernelConfig(): Record<string, string> {
   return out;
 }
 
-export function fuseModuleParams(): Record<string, string> {
+function fuseModuleParams(): Record<string, string> {
   const dir = '/sys/module/fuse/parameters';
   const out: Record<string, string> = {};
   if (!existsSync(dir)) return out;
@@ -42,7 +42,7 @@ export function fuseModuleParams(): Record<string, string> {
   return out;
 }
 
-export function fuseSysctls(): Record<string, string> {
+function fuseSysctls(): Record<string, string> {
   const dir = '/proc/sys/fs/fuse';
   const out: Record<string, string> = {};
   if (!existsSync(dir)) return out;

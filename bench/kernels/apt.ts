@@ -8,9 +8,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { parsePackages, type PackageRecord } from './packages.js';
 import { runTool, tail } from './proc.js';
 
-export const DEFAULT_SUITES = ['bullseye', 'bookworm', 'bookworm-backports', 'trixie', 'trixie-backports', 'sid', 'experimental'];
-export const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
-export const HOST_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
+const DEFAULT_SUITES = ['bullseye', 'bookworm', 'bookworm-backports', 'trixie', 'trixie-backports', 'sid', 'experimental'];
+const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
+const HOST_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
 const APT_HELPER = '/usr/lib/apt/apt-helper';
 
 export interface AptSettings {
@@ -126,7 +126,7 @@ export function aptConf(p: AptPaths, root: boolean, inherited: string[] = []): s
 }
 
 /** Writes the private configuration (idempotent). Returns the environment apt must run with. */
-export function prepareApt(root: string, s: AptSettings): NodeJS.ProcessEnv {
+function prepareApt(root: string, s: AptSettings): NodeJS.ProcessEnv {
   const p = aptPaths(root);
   for (const d of [
     p.etc,
@@ -226,7 +226,7 @@ async function fetchNewerKeyring(root: string, env: NodeJS.ProcessEnv): Promise<
 }
 
 /** The Packages index files apt holds, with the suite each came from. */
-export async function packageIndexes(root: string, s: AptSettings): Promise<{ file: string; suite: string }[]> {
+async function packageIndexes(root: string, s: AptSettings): Promise<{ file: string; suite: string }[]> {
   const env = prepareApt(root, s);
   const r = await runTool('apt-get', ['indextargets', '--format', '$(FILENAME)\t$(RELEASE)', 'Identifier: Packages'], { env });
   if (r.code !== 0) throw new Error(`apt-get indextargets failed: ${tail(r.stderr, 5)}`);

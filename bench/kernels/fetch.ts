@@ -11,7 +11,7 @@ import { moduleNameOfPath, parseModulesBuiltin } from './modules.js';
 import type { KernelCandidate } from './packages.js';
 import { runTool, tail } from './proc.js';
 
-export function cachedEntryFor(root: string, c: { abi: string; version: string }): CacheEntry | null {
+function cachedEntryFor(root: string, c: { abi: string; version: string }): CacheEntry | null {
   return readEntry(join(kernelsDir(root), entryDirName(c.abi, c.version)));
 }
 

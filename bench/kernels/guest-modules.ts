@@ -9,7 +9,7 @@ import type { ModuleLoad } from './cache.js';
 import { moduleClosure, moduleDepends, moduleSoftPre, OPTIONAL_MODULES, REQUIRED_MODULES } from './modules.js';
 
 /** A module file's bytes, decompressed (busybox insmod in the guest takes plain .ko only). */
-export function readModuleFile(path: string): Buffer {
+function readModuleFile(path: string): Buffer {
   if (path.endsWith('.ko')) return readFileSync(path);
   if (path.endsWith('.gz')) return gunzipSync(readFileSync(path));
   const tool = path.endsWith('.xz') ? 'xz' : path.endsWith('.zst') ? 'zstd' : null;

@@ -2,7 +2,7 @@
 // string `uname -r` will print, which names its modules directory) and, when built with IKCONFIG, its
 // own configuration.
 import { gunzipSync } from 'node:zlib';
-import { bzImageHeader, decompressKernel, hasPvhNote, isElf } from './vmlinux.js';
+import { bzImageHeader, decompressKernel, isElf } from './vmlinux.js';
 
 export interface ImageIdentity {
   kind: 'bzImage' | 'vmlinux';
@@ -87,7 +87,3 @@ export function embeddedConfig(image: Buffer): EmbeddedConfig {
   return { text: inner, why: inner === null ? 'the kernel was built without CONFIG_IKCONFIG' : null, elf: d.elf };
 }
 
-/** Can QEMU boot this image? A vmlinux needs the PVH entry note; a bzImage always boots. */
-export function vmlinuxBootable(image: Buffer): boolean {
-  return !isElf(image) || hasPvhNote(image);
-}

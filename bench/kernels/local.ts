@@ -83,12 +83,12 @@ function readBuiltin(dir: string): Set<string> | null {
 }
 
 /** The top of a kernel build tree (Makefile, Kconfig and MAINTAINERS side by side), or null. */
-export function isBuildTree(dir: string): boolean {
+function isBuildTree(dir: string): boolean {
   return ['Makefile', 'Kconfig', 'MAINTAINERS'].every((f) => existsSync(join(dir, f)));
 }
 
 /** The build tree an image lies in (arch/x86/boot/bzImage, or vmlinux at its top), or null. */
-export function buildTreeOf(image: string): string | null {
+function buildTreeOf(image: string): string | null {
   let d = dirname(resolve(image));
   for (let i = 0; i < 4; i++, d = dirname(d)) if (isBuildTree(d)) return d;
   return null;

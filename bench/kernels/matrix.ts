@@ -100,7 +100,7 @@ export interface KernelsRunSummary {
   interrupted: boolean;
 }
 
-export function cliEntry(): string {
+function cliEntry(): string {
   return join(packageRoot(), 'dist', 'bench', 'cli', 'main.js');
 }
 
@@ -149,7 +149,7 @@ function qemuVersion(): string {
 }
 
 /** Is `compare` a command of this fusebench (someone else's, may not exist yet)? */
-export function compareAvailable(entry = cliEntry()): boolean {
+function compareAvailable(entry = cliEntry()): boolean {
   const r = spawnSync(process.execPath, [entry, 'compare', '--help'], { stdio: 'ignore' });
   return r.status === 0;
 }
@@ -163,7 +163,7 @@ interface Target {
 }
 
 /** Reads and checks every local image first: a mistake in one stops the run before anything boots. */
-export function planLocalKernels(requests: KernelRequest[], scratch: boolean, log: Log): Map<LocalRequest, LocalKernelPlan> {
+function planLocalKernels(requests: KernelRequest[], scratch: boolean, log: Log): Map<LocalRequest, LocalKernelPlan> {
   const plans = new Map<LocalRequest, LocalKernelPlan>();
   for (const r of requests) {
     if (r.kind !== 'local') continue;

@@ -8,7 +8,7 @@ export const REQUIRED_MODULES = ['virtio_pci', '9pnet_virtio', '9p', 'overlay', 
 export const OPTIONAL_MODULES = ['ext4', 'virtio_console', 'virtio_blk'];
 
 /** Module names treat '-' and '_' alike. */
-export function normModName(name: string): string {
+function normModName(name: string): string {
   return name.replace(/-/g, '_');
 }
 

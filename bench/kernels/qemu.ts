@@ -228,7 +228,7 @@ export function boot(o: BootOptions): Promise<BootOutcome> {
 }
 
 /** /dev/kvm present and openable read-write by us. */
-export function kvmDeviceUsable(): boolean {
+function kvmDeviceUsable(): boolean {
   if (!existsSync('/dev/kvm')) return false;
   try {
     accessSync('/dev/kvm', constants.R_OK | constants.W_OK);

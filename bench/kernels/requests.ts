@@ -87,8 +87,3 @@ export function kernelRequestsFrom(flags: KernelFlag[], isValidSpec: (s: string)
   return out;
 }
 
-/** How a request reads in logs and errors. */
-export function describeRequest(r: KernelRequest): string {
-  const base = r.kind === 'debian' ? r.spec : r.image;
-  return r.append.length > 0 ? `${base} (${r.append.join(' ')})` : base;
-}

@@ -7,7 +7,7 @@ import { compareDebVersions } from './debversion.js';
 import { kernelCandidates, pickNewest, resolveSpec, type KernelCandidate, type Versioned } from './packages.js';
 
 /** Lists older than this are refreshed before they are used to pick a kernel. */
-export const LISTS_MAX_AGE_MS = 6 * 3600_000;
+const LISTS_MAX_AGE_MS = 6 * 3600_000;
 
 /** The archive's kernels, refreshing the private lists when missing, stale or asked to. */
 export class Archive {
@@ -88,7 +88,7 @@ export async function resolveKernels(
  * What `--kernel default` spans: the steps in the history of the rules fusebench probes, and the
  * newest kernel the archive has on top (docs/kernel-fuse.md "Kernel versions" has the history).
  */
-export const DEFAULT_SERIES: ReadonlyArray<{ series: string; why: string }> = [
+const DEFAULT_SERIES: ReadonlyArray<{ series: string; why: string }> = [
   { series: '5.10', why: 'before the iomode rework and passthrough' },
   { series: '6.1', why: 'FUSE 7.38' },
   { series: '6.12', why: 'FUSE 7.41: iomode, passthrough, O_PATH backing files' },

@@ -58,7 +58,7 @@ function freshFile(backing: string, name: string, size: number): number {
 }
 
 /** Offsets of writer `w` in each round: distinct blocks inside the file, or past its end in order. */
-export function writerOffsets(s: BatchSettings, extend: boolean, w: number): number[] {
+function writerOffsets(s: BatchSettings, extend: boolean, w: number): number[] {
   return Array.from({ length: s.rounds }, (_, r) => (extend ? s.fileSize : 0) + (r * s.writers + w) * s.blockSize);
 }
 

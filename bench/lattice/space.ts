@@ -4,11 +4,11 @@
 import type { FopenFlag } from '../modes.js';
 
 /** The FOPEN_* flags swept: every subset of these is one row of the table. */
-export const LATTICE_FOPEN = ['DIRECT_IO', 'PARALLEL_DIRECT_WRITES', 'PASSTHROUGH', 'KEEP_CACHE', 'NOFLUSH'] as const satisfies readonly FopenFlag[];
+const LATTICE_FOPEN = ['DIRECT_IO', 'PARALLEL_DIRECT_WRITES', 'PASSTHROUGH', 'KEEP_CACHE', 'NOFLUSH'] as const satisfies readonly FopenFlag[];
 export type LatticeFopen = (typeof LATTICE_FOPEN)[number];
 
 /** INIT options swept: `passthrough` = the server asks for PASSTHROUGH (its default), absent = `no-passthrough`. */
-export const LATTICE_INIT = ['passthrough', 'async-dio', 'allow-mmap', 'writeback'] as const;
+const LATTICE_INIT = ['passthrough', 'async-dio', 'allow-mmap', 'writeback'] as const;
 export type LatticeInit = (typeof LATTICE_INIT)[number];
 
 export const CLIENT_FLAGS = ['direct', 'direct-append', 'direct-dsync', 'buffered'] as const;
@@ -51,7 +51,7 @@ export interface LatticeSpace {
 }
 
 /** Every subset of `items`, smallest first, each in the order of `items`. */
-export function subsets<T>(items: readonly T[]): T[][] {
+function subsets<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
   for (let mask = 0; mask < 1 << items.length; mask++) out.push(items.filter((_, i) => (mask & (1 << i)) !== 0));
   return out.sort((a, b) => a.length - b.length || order(items, a) - order(items, b));
@@ -108,11 +108,6 @@ export function fopenLabel(f: readonly string[]): string {
 /** `passthrough+async-dio`, or `none`. */
 export function initLabel(i: readonly string[]): string {
   return i.length ? i.join('+') : 'none';
-}
-
-/** A stable key of one combination (used to match cells between runs and kernels). */
-export function comboKey(c: Combo): string {
-  return [initLabel(c.init), fopenLabel(c.fopen), c.client, c.write, c.engine, c.interferer].join(' ');
 }
 
 /** Parses `DIRECT_IO|KEEP_CACHE` / `none` into a set in canonical order; throws Error on unknown names. */

@@ -14,7 +14,7 @@ const FOPEN_SHORT: Record<string, string> = {
   NOFLUSH: 'NF',
 };
 
-export function shortFopen(label: string): string {
+function shortFopen(label: string): string {
   return label === 'none' ? 'none' : label.split('|').map((f) => FOPEN_SHORT[f] ?? f).join('|');
 }
 

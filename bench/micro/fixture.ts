@@ -3,7 +3,7 @@
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const DIR_ENTRIES = 1000;
+const DIR_ENTRIES = 1000;
 export const FILE_SIZE = 64 * 1024;
 export const READ_SIZE = 4096;
 
@@ -15,7 +15,7 @@ export interface MicroPaths {
 }
 
 /** Relative paths, resolved against whichever root (backing dir or mountpoint) a target uses. */
-export const REL: MicroPaths = { file: join('micro', 'file.dat'), dir: join('micro', 'dir1000') };
+const REL: MicroPaths = { file: join('micro', 'file.dat'), dir: join('micro', 'dir1000') };
 
 export function at(root: string): MicroPaths {
   return { file: join(root, REL.file), dir: join(root, REL.dir) };

@@ -2,7 +2,7 @@
 // the exclusive lock even with PARALLEL.
 import { inFlightProbe, type InFlightSpec } from './inflight.js';
 
-export const extendExclusiveSpec: InFlightSpec = {
+const extendExclusiveSpec: InFlightSpec = {
   id: 'extend-exclusive',
   rule: 'extending writes (pos + count > cached i_size) are exclusive even with DIRECT_IO|PARALLEL_DIRECT_WRITES',
   changedIn: null,

@@ -8,7 +8,7 @@ const FILE = 'enodev.dat';
 const LEN = 1 << 20;
 
 /** errno name of a failed call, 'ok' when it succeeded. */
-export function tryMap(fd: number, shared: boolean): string {
+function tryMap(fd: number, shared: boolean): string {
   let h: number;
   try {
     h = mapFile(fd, LEN, { shared, write: false });

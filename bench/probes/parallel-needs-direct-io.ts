@@ -3,7 +3,7 @@
 // fuse_cache_write_iter, which is always exclusive.
 import { inFlightProbe, type InFlightSpec } from './inflight.js';
 
-export const parallelNeedsDirectIoSpec: InFlightSpec = {
+const parallelNeedsDirectIoSpec: InFlightSpec = {
   id: 'parallel-needs-direct-io',
   rule: 'PARALLEL_DIRECT_WRITES without DIRECT_IO is stripped by the kernel: user O_DIRECT writes stay exclusive',
   changedIn: '6.2',

@@ -17,7 +17,7 @@ export function patternData(len: number, seed: number): Buffer {
 }
 
 /** Reads the whole file in 128 KiB chunks; returns whether it matches `want`. */
-export function readAllMatches(path: string, want: Buffer): boolean {
+function readAllMatches(path: string, want: Buffer): boolean {
   const fd = openSync(path, 'r');
   try {
     const got = Buffer.alloc(want.length);

@@ -32,7 +32,7 @@ interface Column {
   cell(p: Probe): string;
 }
 
-export function verdictText(p: Probe): string {
+function verdictText(p: Probe): string {
   return p.verdict === 'pass' ? 'pass' : p.verdict === 'fail' ? 'FAIL' : 'unsupported';
 }
 

@@ -13,7 +13,7 @@ export const BLOCK = 4096;
 export const FILE_SIZE = 16 << 20;
 /** Held per WRITE: long next to any syscall overhead, even under emulation, so overlap is certain. */
 export const WRITE_DELAY_MS = 50;
-export const WINDOW_MS = 400;
+const WINDOW_MS = 400;
 
 /** Creates `name` in the backing dir with its final size (0 for files that extending writes grow). */
 export function presize(backing: string, name: string, size: number): void {
@@ -54,7 +54,7 @@ export interface WritesSeen {
 
 let nextCursor = 9000;
 
-export function writerJobs(s: WritersSpec): JobSpec[] {
+function writerJobs(s: WritersSpec): JobSpec[] {
   const pattern = s.pattern ?? 'random';
   const cursor = pattern === 'extend' ? nextCursor++ : undefined;
   if (cursor !== undefined) resetCursor(cursor, 0);

@@ -9,7 +9,7 @@ const count = z.number().int().nonnegative();
 const label = z.string().max(128);
 const verdict = z.string().max(64).regex(VERDICT_PATTERN);
 
-export const LatticeCellSchema = z.object({
+const LatticeCellSchema = z.object({
   /** INIT set, e.g. `passthrough+async-dio` or `none`. */
   init: label,
   /** FOPEN set replied to OPEN, e.g. `DIRECT_IO|PARALLEL_DIRECT_WRITES` or `none`. */
@@ -37,7 +37,7 @@ export const LatticeCellSchema = z.object({
 });
 export type LatticeCell = z.infer<typeof LatticeCellSchema>;
 
-export const LatticeMountSchema = z.object({
+const LatticeMountSchema = z.object({
   init: label,
   /** INIT flags of that mount's reply (requested AND offered). */
   negotiated: z.array(z.string().max(48)).max(128),

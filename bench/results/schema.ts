@@ -8,7 +8,7 @@ export const SCHEMA_VERSION = 1;
 const count = z.number().int().nonnegative();
 const ns = z.number().nonnegative();
 
-export const OpStatsSchema = z.object({
+const OpStatsSchema = z.object({
   count,
   p50Ns: ns,
   p90Ns: ns,
@@ -29,7 +29,7 @@ export type OpStats = z.infer<typeof OpStatsSchema>;
  * The server's service time of one opcode (its `read()` of the request until its reply is written),
  * as fusebench-server's stats send it: a log histogram with 8 sub-buckets per power of two.
  */
-export const ServiceTimeSchema = z.object({
+const ServiceTimeSchema = z.object({
   p50Ns: ns,
   p99Ns: ns,
   maxNs: ns,
@@ -38,7 +38,7 @@ export const ServiceTimeSchema = z.object({
 });
 export type ServiceTime = z.infer<typeof ServiceTimeSchema>;
 
-export const ServerOpStatsSchema = z.object({
+const ServerOpStatsSchema = z.object({
   count,
   bytes: count.optional(),
   errors: count.optional(),
@@ -51,7 +51,7 @@ export const ServerOpStatsSchema = z.object({
 export type ServerOpStats = z.infer<typeof ServerOpStatsSchema>;
 
 /** The C server's worker threads over the cell's window (its stats: threads, threadsStarted, ...). */
-export const ServerThreadsSchema = z.object({
+const ServerThreadsSchema = z.object({
   /** The most threads the server could start (--threads). */
   limit: count,
   /** Threads it had started by the end of the window. */
@@ -63,7 +63,7 @@ export const ServerThreadsSchema = z.object({
 });
 export type ServerThreads = z.infer<typeof ServerThreadsSchema>;
 
-export const TimePointSchema = z.object({
+const TimePointSchema = z.object({
   /** Start of the interval, ms since the timed phase began. */
   tMs: z.number(),
   phase: z.string().max(64),
@@ -82,7 +82,7 @@ export const PhaseSchema = z.object({
 });
 
 /** CPU time over the timed window (bench/runner/cpu.ts says what each side includes). */
-export const CellCpuSchema = z.object({
+const CellCpuSchema = z.object({
   /** Operations the jobs completed in the window (the divisor). */
   ops: count,
   /** Server process, utime + stime of all threads; null when /proc/<pid>/stat could not be read. */
@@ -98,7 +98,7 @@ export const CellCpuSchema = z.object({
 });
 export type CellCpu = z.infer<typeof CellCpuSchema>;
 
-export const CellSchema = z.object({
+const CellSchema = z.object({
   id: z.string().max(256),
   scenario: z.string().max(64),
   mode: z.string().max(128),
@@ -144,7 +144,7 @@ export const ProbeSchema = z.object({
 });
 export type Probe = z.infer<typeof ProbeSchema>;
 
-export const HostSchema = z.object({
+const HostSchema = z.object({
   hostname: z.string().max(256).optional(),
   kernelRelease: z.string().max(256),
   kernelVersion: z.string().max(512),
@@ -159,7 +159,7 @@ export const HostSchema = z.object({
 });
 export type Host = z.infer<typeof HostSchema>;
 
-export const FuseSchema = z.object({
+const FuseSchema = z.object({
   protocol: z.string().max(16),
   initOffered: z.array(z.string().max(48)).max(128),
   initNegotiated: z.array(z.string().max(48)).max(128),
@@ -172,7 +172,7 @@ export const FuseSchema = z.object({
 });
 export type Fuse = z.infer<typeof FuseSchema>;
 
-export const HarnessSchema = z.object({
+const HarnessSchema = z.object({
   /** What one timed operation costs the harness itself (clock reads, recording), from tinybench. */
   tasks: z.array(
     z.object({
@@ -187,7 +187,7 @@ export const HarnessSchema = z.object({
   ).max(64),
 });
 
-export const MicroSchema = z.object({
+const MicroSchema = z.object({
   name: z.string().max(128),
   server: z.string().max(32),
   mode: z.string().max(128),
@@ -203,7 +203,7 @@ export const MicroSchema = z.object({
 });
 export type Micro = z.infer<typeof MicroSchema>;
 
-export const ResultsSchema = z.object({
+const ResultsSchema = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   tool: z.object({ name: z.string().max(64), version: z.string().max(64) }),
   startedAt: z.string().max(64),

@@ -11,7 +11,7 @@ export interface Collected {
   durationNs: number;
 }
 
-export function addCounts(into: Record<string, number>, from: Record<string, number>): void {
+function addCounts(into: Record<string, number>, from: Record<string, number>): void {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
 }
 

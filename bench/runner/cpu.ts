@@ -12,7 +12,7 @@ import type { CellCpu } from '../results/schema.js';
 const USER_HZ = 100;
 
 /** CPU time of a process in ns, or null when it cannot be read (gone, or another pid namespace). */
-export function processCpuNs(pid: number): number | null {
+function processCpuNs(pid: number): number | null {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -32,7 +32,7 @@ export function processCpuNs(pid: number): number | null {
  * Context switches of all threads of a process (/proc/<pid>/task/<tid>/status): voluntary (it slept)
  * and involuntary (it was preempted). Null when unreadable.
  */
-export function processSwitches(pid: number): { voluntary: number; involuntary: number } | null {
+function processSwitches(pid: number): { voluntary: number; involuntary: number } | null {
   try {
     let voluntary = 0;
     let involuntary = 0;
@@ -52,7 +52,7 @@ export function processSwitches(pid: number): { voluntary: number; involuntary: 
   }
 }
 
-export function clientCpuNs(): number {
+function clientCpuNs(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) * 1000;
 }

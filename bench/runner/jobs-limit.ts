@@ -12,7 +12,7 @@ import { MAX_CALLERS } from '../server/threads.js';
  */
 export const JOBS_PER_CPU = 128;
 /** Memory a job may need: its thread (~10 MiB resident measured), its server thread, its histograms. */
-export const BYTES_PER_JOB = 16 << 20;
+const BYTES_PER_JOB = 16 << 20;
 
 export interface JobsLimit {
   max: number;

@@ -1,8 +1,9 @@
-// Runs the jobs of one timed window: all workers open their fds, meet at a shared barrier, the
-// server's counters are reset, then everybody starts against the same deadline.
+// Runs the jobs of one timed window: all workers open their fds, meet at the window's barrier
+// (workers/barrier.ts), the server's counters are reset, then everybody starts against the same deadline.
 import type { Piscina } from 'piscina';
 import { monotonicNs } from '../native/io.js';
-import { unpackResult, type JobPhase, type JobResult } from '../../workers/task.js';
+import { WindowBarrier } from '../../workers/barrier.js';
+import { unpackResult, type JobPhase, type JobResult, type JobTask } from '../../workers/task.js';
 
 export interface JobSpec {
   path: string;
@@ -41,10 +42,7 @@ export async function runWindow(
   recordStarts: boolean,
   hooks: WindowHooks = {},
 ): Promise<{ outcomes: JobOutcome[]; startNs: number; deadlineNs: number }> {
-  const barrier = new SharedArrayBuffer(12);
-  const times = new SharedArrayBuffer(16);
-  const b = new Int32Array(barrier);
-  const t = new Float64Array(times);
+  const barrier = new WindowBarrier();
   const running = jobs.map((j) =>
     pool.run({
       path: j.path,
@@ -52,11 +50,10 @@ export async function runWindow(
       phases: j.phases,
       seed: j.seed,
       recordStarts,
-      barrier,
-      times,
+      barrier: barrier.memory,
       jobs: jobs.length,
       barrierTimeoutMs: GO_WAIT_MS,
-    }) as Promise<ArrayBuffer>,
+    } satisfies JobTask) as Promise<ArrayBuffer>,
   );
   // Wait until every job has its fd open and sits at the barrier.
   const began = Date.now();
@@ -66,7 +63,7 @@ export async function runWindow(
   let crashed: unknown = null;
   for (const r of running) r.catch((e: unknown) => (crashed ??= e));
   for (;;) {
-    const arrived = Atomics.load(b, 0);
+    const arrived = barrier.arrived();
     if (arrived >= jobs.length) break;
     if (crashed) {
       failed = crashed;
@@ -84,17 +81,13 @@ export async function runWindow(
       );
       break;
     }
-    const w = Atomics.waitAsync(b, 0, arrived, 200);
-    if (w.async) await w.value;
+    await barrier.untilArrived(arrived + 1, 200);
   }
   // Sets the window and releases the jobs. Giving up releases them too, with a window of 0: a deadline
   // already past, so the jobs that did arrive stop at once (a deadline of 0 would mean none).
   const go = (windowNs: number): number => {
     const startNs = monotonicNs();
-    t[0] = startNs;
-    t[1] = startNs + windowNs;
-    Atomics.store(b, 1, 1);
-    Atomics.notify(b, 1);
+    barrier.go(startNs, startNs + windowNs);
     return startNs;
   };
   try {

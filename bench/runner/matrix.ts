@@ -1,10 +1,12 @@
-// Expands run options into the list of cells, skipping axes a scenario does not use.
-import { parseModeSpec, type Backend, type ModeSpec } from '../modes.js';
-import { SCENARIOS } from '../scenarios/index.js';
+// Expands run options into the list of cells. Each scenario says which modes, delays and repeats it
+// takes (its planning rules, applied with their defaults by scenarios/planning.ts): no scenario is named here.
+import { parseModeSpec, type Backend } from '../modes.js';
+import { SCENARIOS, scenarioByName } from '../scenarios/index.js';
+import { modeApplies, plannedDelays, plannedRepeats, windowMs } from '../scenarios/planning.js';
 import type { CellPlan, Scenario } from '../scenarios/types.js';
 import type { ServerKind } from '../server/mounted.js';
 import type { Transport } from '../server/types.js';
-import type { Engine } from '../../workers/task.js';
+import { depthFor, type Engine } from '../../workers/task.js';
 
 export interface MatrixOptions {
   scenarios: string[];
@@ -25,7 +27,7 @@ export interface MatrixOptions {
   transports?: Transport[];
 }
 
-export const ALL_MODES = ['cached', 'direct', 'parallel', 'passthrough', 'passthrough-direct', 'passthrough-parallel'];
+const ALL_MODES = ['cached', 'direct', 'parallel', 'passthrough', 'passthrough-direct', 'passthrough-parallel'];
 
 /** `npm run bench`: every scenario and mode, 4 jobs, with and without a write delay — ≤ 3 minutes here. */
 export const DEFAULT_PRESET: MatrixOptions = {
@@ -63,24 +65,15 @@ export const FULL_PRESET: MatrixOptions = {
   engines: ['psync', 'libaio'],
 };
 
-function modeApplies(s: Scenario, spec: ModeSpec): boolean {
-  // A mode that only changes what mmap may do is noise for scenarios without mmap, and vice versa.
-  if (spec.init.includes('allow-mmap') && s.name !== 'mmap' && s.name !== 'fallback') return false;
-  if (s.name === 'fallback') return spec.fopen.includes('PARALLEL_DIRECT_WRITES') && !spec.fopen.includes('PASSTHROUGH');
-  if (s.name === 'dio-write-extend') return spec.fopen.includes('DIRECT_IO') || spec.mode === 'cached';
-  return true;
-}
-
-export function planMatrix(o: MatrixOptions): CellPlan[] {
+/** The cells of a run; `catalogue` is where scenario names are looked up (the tests plug in their own). */
+export function planMatrix(o: MatrixOptions, catalogue: readonly Scenario[] = SCENARIOS): CellPlan[] {
   const cells: CellPlan[] = [];
   for (const name of o.scenarios) {
-    const s = SCENARIOS.find((x) => x.name === name);
-    if (!s) throw new Error(`unknown scenario "${name}" (known: ${SCENARIOS.map((x) => x.name).join(', ')})`);
-    const delays = s.usesWriteDelay ? o.delays : [''];
+    const s = catalogue.find((x) => x.name === name);
+    if (!s) throw new Error(`unknown scenario "${name}" (known: ${catalogue.map((x) => x.name).join(', ')})`);
+    const delays = plannedDelays(s, o.delays);
     const engines = (o.engines ?? [s.engines[0]!]).filter((e) => s.engines.includes(e));
-    // The fallback scenario is a time series, one run of it says what it has to say.
-    const repeats = s.name === 'fallback' ? 1 : o.repeats;
-    const fallbackDelays = s.name === 'fallback' ? [o.delays.find((d) => d !== '') ?? ''] : delays;
+    const repeats = plannedRepeats(s, o.repeats);
     for (const m of o.modes) {
       const spec = parseModeSpec(m);
       if (!modeApplies(s, spec)) continue;
@@ -88,7 +81,7 @@ export function planMatrix(o: MatrixOptions): CellPlan[] {
         for (const jobs of o.jobs) {
           for (const backend of o.backends) {
             for (const server of o.servers) {
-              for (const delay of s.name === 'fallback' ? fallbackDelays : delays) {
+              for (const delay of delays) {
                 for (let repeat = 0; repeat < repeats; repeat++) {
                   // Transports innermost: the two of a pair run back to back, under the same load.
                   for (const transport of o.transports ?? ['dev' as const]) {
@@ -96,7 +89,7 @@ export function planMatrix(o: MatrixOptions): CellPlan[] {
                       scenario: s.name,
                       spec,
                       engine,
-                      iodepth: engine === 'psync' || engine === 'mmap' ? 1 : o.iodepth,
+                      iodepth: depthFor(engine, o.iodepth),
                       jobs,
                       blockSize: o.blockSize,
                       backend,
@@ -134,5 +127,6 @@ export function cellId(p: CellPlan): string {
 /** Rough wall time of a cell, for the ETA before the first cells have run. */
 export function estimateMs(p: CellPlan): number {
   const setup = 350;
-  return setup + (p.scenario === 'fallback' ? Math.max(p.durationMs, 3000) : p.durationMs);
+  const s = scenarioByName(p.scenario);
+  return setup + (s ? windowMs(s, p) : p.durationMs);
 }

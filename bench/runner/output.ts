@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { decode, toHgrm } from '../hist/histogram.js';
 import { parseResults, type Cell, type Results } from '../results/schema.js';
 
-export function hgrmName(cell: Cell, op: string): string {
+function hgrmName(cell: Cell, op: string): string {
   return `${cell.id}/${op}`.replace(/[^A-Za-z0-9._=-]+/g, '_') + '.hgrm';
 }
 

@@ -4,22 +4,18 @@ import type { Piscina } from 'piscina';
 import type { Cell } from '../results/schema.js';
 import { scenarioByName } from '../scenarios/index.js';
 import type { CellPlan, ScenarioOutput } from '../scenarios/types.js';
-import { startServer, type ServerHandle } from '../server/process.js';
-import type { MountedServer } from '../server/mounted.js';
+import { SERVER_KINDS, type ServerKindOps, type StartedServer } from '../server/kinds.js';
 import type { ReadyInfo } from '../server/types.js';
 import { isServerBound, serverPoolFor } from '../server/threads.js';
 import { lockVerdict } from './collect.js';
 import { cellId } from './matrix.js';
-import type { ModeSpec } from '../modes.js';
+import { specLabel, type ModeSpec } from '../modes.js';
 
 export interface RunEnv {
   pool: Piscina;
   backing: string;
   mountpoint: string;
   offer: ReadyInfo;
-  /** Starts the JavaScript (fuse-native) server kind; null when that kind is not available. */
-  startFuseNative?: (o: { backing: string; mountpoint: string; mode: 'cached' | 'direct'; delay: string }) => Promise<MountedServer>;
-  fuseNativeUnsupported?: (mode: string) => string | null;
 }
 
 function baseCell(plan: CellPlan, mountSpec: ModeSpec): Omit<Cell, 'status' | 'reason' | 'lockPath' | 'ops' | 'serverStats' | 'errors' | 'durationNs'> {
@@ -55,9 +51,10 @@ export function unsupportedCell(plan: CellPlan, reason: string): Cell {
 }
 
 /** Why a uring cell cannot run, decided before mounting from the server kind and the INIT offer. */
-function transportUnsupported(plan: CellPlan, offer: ReadyInfo): string | null {
-  if ((plan.transport ?? 'dev') === 'dev') return null;
-  if (plan.server !== 'c') return `the ${plan.server} server has no io_uring transport`;
+function transportUnsupported(plan: CellPlan, kind: ServerKindOps, offer: ReadyInfo): string | null {
+  const transport = plan.transport ?? 'dev';
+  if (transport === 'dev') return null;
+  if (!kind.transports.includes(transport)) return `the ${plan.server} server has no io_uring transport`;
   if (!offer.init.offered.includes('OVER_IO_URING')) {
     return 'the kernel did not offer FUSE_OVER_IO_URING at INIT (enable_uring is N or fuse lacks CONFIG_FUSE_IO_URING; fusebench run --enable-uring sets it for the run)';
   }
@@ -72,51 +69,35 @@ export async function runCell(plan: CellPlan, env: RunEnv): Promise<Cell> {
   const base = baseCell(plan, mountSpec);
   if (delay !== plan.delay) base.delay = delay;
 
-  const why = transportUnsupported(plan, env.offer) ?? scenario.unsupported(plan, env.offer) ?? (plan.server === 'fuse-native' ? (env.fuseNativeUnsupported?.(plan.spec.label) ?? (env.startFuseNative ? null : 'fuse-native server kind not available')) : null);
+  const kind = SERVER_KINDS[plan.server];
+  const why = transportUnsupported(plan, kind, env.offer) ?? scenario.unsupported(plan, env.offer) ?? kind.modeUnsupported(specLabel(plan.spec));
   if (why) return { ...unsupportedCell(plan, why), ...base };
 
   scenario.prepare(env.backing, plan);
-  let server: MountedServer | null = null;
-  let cServer: ServerHandle | null = null;
+  let started: StartedServer | null = null;
   let out: ScenarioOutput | null = null;
   let failure: string | null = null;
-  let transportFailure: string | null = null;
   try {
-    if (plan.server === 'c') {
-      cServer = await startServer({
-        backing: env.backing,
-        mountpoint: env.mountpoint,
-        mode: mountSpec.mode,
-        fopen: mountSpec.fopen,
-        init: mountSpec.init,
-        delay,
-        backend: plan.backend,
-        // Each job blocks in one request at a time; the pool must never be what limits the cell.
-        ...serverPoolFor(plan.jobs, plan.serverThreads),
-        ...(plan.transport ? { transport: plan.transport } : {}),
-      });
-      server = cServer;
-      const t = cServer.ready.transport;
-      if (plan.transport === 'uring' && t?.active !== true) transportFailure = t?.reason ?? 'the server does not report its transport';
-    } else {
-      server = await env.startFuseNative!({
-        backing: env.backing,
-        mountpoint: env.mountpoint,
-        mode: plan.spec.mode === 'direct' ? 'direct' : 'cached',
-        delay,
-      });
+    started = await kind.start({
+      backing: env.backing,
+      mountpoint: env.mountpoint,
+      spec: mountSpec,
+      delay,
+      ...(plan.transport ? { transport: plan.transport } : {}),
+      // Each job blocks in one request at a time; the pool must never be what limits the cell.
+      c: { backend: plan.backend, ...serverPoolFor(plan.jobs, plan.serverThreads) },
+    });
+    if (!started.unavailable) {
+      out = await scenario.run({ plan, server: started.server, cServer: started.c, mountpoint: env.mountpoint, backing: env.backing, pool: env.pool });
     }
-    if (!transportFailure) out = await scenario.run({ plan, server, cServer, mountpoint: env.mountpoint, backing: env.backing, pool: env.pool });
   } catch (e) {
     failure = (e as Error).message;
   } finally {
-    if (server) {
-      const exit = await cServer?.stop();
-      if (!cServer) await server.stop();
-      if (exit && exit.reason === 'crashed' && !failure) failure = `server crashed: ${cServer?.stderr().slice(-500) ?? ''}`;
-    }
+    const crash = await started?.stop();
+    if (crash && !failure) failure = crash;
   }
-  if (transportFailure && !failure) return { ...unsupportedCell(plan, `io_uring transport unavailable: ${transportFailure}`), ...base };
+  const transportFailure = started?.unavailable ?? null;
+  if (transportFailure && !failure) return { ...unsupportedCell(plan, transportFailure), ...base };
   if (!out) {
     return { ...base, durationNs: 0, status: 'error', reason: failure ?? 'no result', lockPath: 'n/a', ops: {}, serverStats: {}, errors: {} };
   }

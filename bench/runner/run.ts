@@ -25,7 +25,6 @@ export interface RunOptions {
   /** Probes to include in results.json (run by the caller). */
   probes?: () => Promise<Probe[]>;
   measureHarness?: boolean;
-  extraEnv?: Pick<RunEnv, 'startFuseNative' | 'fuseNativeUnsupported'>;
   /** The flag lattice to sweep after the matrix and probes (`run --sweep`), into the same results. */
   lattice?: () => Promise<Lattice>;
   /** Set by the caller's SIGINT handler: finish the current cell, then stop. */
@@ -72,7 +71,7 @@ export async function runMatrix(o: RunOptions): Promise<{ results: Results; path
   };
   const maxJobs = Math.max(1, ...plans.map((p) => p.jobs));
   const pool = createPool(maxJobs);
-  const env: RunEnv = { pool, backing, mountpoint, offer, ...o.extraEnv };
+  const env: RunEnv = { pool, backing, mountpoint, offer };
   const progress = new Progress(plans.length, plans.reduce((a, p) => a + estimateMs(p), 0));
   log(`fusebench: ${plans.length} cells, kernel ${results.host.kernelRelease}, output ${o.outDir}`);
   let path = '';

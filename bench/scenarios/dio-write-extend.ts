@@ -16,6 +16,9 @@ export const dioWriteExtend: Scenario = {
   dioWrites: true,
   usesWriteDelay: true,
   engines: ['psync', 'libaio', 'io_uring'],
+  mapsShared: false,
+  // The control needs a write that reaches the server each time: direct I/O, or cached as the baseline.
+  appliesTo: (spec) => spec.fopen.includes('DIRECT_IO') || spec.mode === 'cached',
   unsupported: commonUnsupported,
   expectedErrors: () => [],
   prepare(backing) {

@@ -15,6 +15,7 @@ export const dioWrite: Scenario = {
   dioWrites: true,
   usesWriteDelay: true,
   engines: ['psync', 'libaio', 'io_uring'],
+  mapsShared: false,
   unsupported: commonUnsupported,
   expectedErrors: () => [],
   prepare(backing) {

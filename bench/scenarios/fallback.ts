@@ -8,19 +8,16 @@ import { mapFile, monotonicNs, O, unmapFile } from '../native/io.js';
 import { buildTimeSeries, type PhaseMark, type ServerSample } from '../runner/timeseries.js';
 import { DATA_FILE_SIZE, ensureDataFile } from './files.js';
 import { commonUnsupported } from './passthrough-support.js';
+import { windowMs } from './planning.js';
 import { sameFileJobs } from './jobs.js';
 import { timedJobs } from './timed.js';
-import type { CellPlan, Scenario, ScenarioContext } from './types.js';
+import type { Scenario, ScenarioContext } from './types.js';
 
 const FILE = 'fallback.dat';
 const SAMPLE_MS = 100;
 /** Long enough that each phase holds several 100 ms samples. */
 const MIN_DURATION_MS = 3000;
 const DEFAULT_DELAY = 'write=1ms';
-
-function durationMs(plan: CellPlan): number {
-  return Math.max(plan.durationMs, MIN_DURATION_MS);
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -74,6 +71,14 @@ export const fallback: Scenario = {
   dioWrites: true,
   usesWriteDelay: true,
   engines: ['psync'],
+  // The interferer maps the file MAP_SHARED.
+  mapsShared: true,
+  // It shows the drop from the shared path, which only PARALLEL_DIRECT_WRITES without passthrough takes.
+  appliesTo: (spec) => spec.fopen.includes('PARALLEL_DIRECT_WRITES') && !spec.fopen.includes('PASSTHROUGH'),
+  // A time series: one run of it says what it has to say, under the one delay that shows the lock.
+  repeats: () => 1,
+  delays: (asked) => [asked.find((d) => d !== '') ?? ''],
+  minDurationMs: MIN_DURATION_MS,
   unsupported(plan, offer) {
     if (plan.server !== 'c') return 'needs the C server (policy changes between opens)';
     if (!plan.spec.fopen.includes('DIRECT_IO') || !plan.spec.fopen.includes('PARALLEL_DIRECT_WRITES')) {
@@ -95,7 +100,7 @@ export const fallback: Scenario = {
   },
   async run(ctx) {
     const { plan } = ctx;
-    const total = durationMs(plan);
+    const total = windowMs(fallback, plan);
     const jobs = sameFileJobs(ctx, FILE, O.RDWR | O.DIRECT, 5000, () => [
       { name: 'write', engine: 'psync', op: 'pwrite', blockSize: plan.blockSize, pattern: 'random', offset: 0, range: DATA_FILE_SIZE, share: 1 },
     ]);

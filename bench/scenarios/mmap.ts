@@ -20,6 +20,7 @@ export const mmap: Scenario = {
   dioWrites: false,
   usesWriteDelay: false,
   engines: ['mmap'],
+  mapsShared: true,
   unsupported: commonUnsupported,
   expectedErrors: (plan) => (deniesSharedMmap(plan) ? ['ENODEV'] : []),
   prepare(backing) {

@@ -18,6 +18,7 @@ export const read: Scenario = {
   dioWrites: false,
   usesWriteDelay: false,
   engines: ['psync'],
+  mapsShared: false,
   unsupported: commonUnsupported,
   expectedErrors: () => [],
   prepare(backing) {

@@ -61,6 +61,18 @@ export interface Scenario {
   dioWrites: boolean;
   /** Engines that make sense (the first one is the default). */
   engines: Engine[];
+  /** Whether the load maps the file MAP_SHARED: only then do modes that change what mmap may do apply. */
+  mapsShared: boolean;
+  // Planning rules: runner/matrix.ts applies them through scenarios/planning.ts, which holds the
+  // defaults of those a scenario leaves out.
+  /** Whether a mode says anything about this load (default: every mode). */
+  appliesTo?(spec: ModeSpec): boolean;
+  /** The repeats to plan, given those asked for (default: as asked). */
+  repeats?(asked: number): number;
+  /** The server delays to plan, given those asked for (default: as asked if usesWriteDelay, else none). */
+  delays?(asked: string[]): string[];
+  /** The shortest timed window that shows what the scenario shows, whatever the plan asks. */
+  minDurationMs?: number;
   /** Reason the cell cannot run on this kernel / with this mode, or null. */
   unsupported(plan: CellPlan, offer: ReadyInfo): string | null;
   /** Errors the mode rules predict (e.g. ENODEV for a shared mmap of a direct file without allow-mmap). */

@@ -1,7 +1,10 @@
 // What the runner needs from any server kind (the C server, or the fuse-native JavaScript server).
+import type { ChildExit } from './child.js';
 import type { ServerStats, WindowStats } from './types.js';
 
-export type ServerKind = 'c' | 'fuse-native';
+/** The server kinds; what each can do and how it mounts: kinds.ts. */
+export const SERVER_KIND_NAMES = ['c', 'fuse-native'] as const;
+export type ServerKind = (typeof SERVER_KIND_NAMES)[number];
 
 export interface MountedServer {
   readonly kind: ServerKind;
@@ -13,5 +16,7 @@ export interface MountedServer {
   window(): Promise<WindowStats | null>;
   reset(): Promise<void>;
   /** Stops the server and guarantees the mount is gone. */
-  stop(): Promise<unknown>;
+  stop(): Promise<ChildExit>;
+  /** The end of its stderr (for an error report). */
+  stderr(): string;
 }

@@ -76,7 +76,7 @@ export function abortConnection(connection: number): boolean {
 }
 
 /** Lazy unmount: detaches even when files are open or the server is gone. */
-export function lazyUnmount(mountpoint: string): boolean {
+function lazyUnmount(mountpoint: string): boolean {
   const r = spawnSync('umount', ['-l', resolve(mountpoint)], { stdio: 'ignore' });
   return r.status === 0;
 }

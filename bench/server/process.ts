@@ -4,12 +4,10 @@ import { resolve } from 'node:path';
 import { serverBinary } from '../paths.js';
 import { FailError } from '../cli/errors.js';
 import { serverArgs } from './args.js';
-import { ServerProcess, type ChildExit } from './child.js';
+import { ServerProcess } from './child.js';
 import type { MountedServer } from './mounted.js';
 import type { InodeOpStats, ReadyInfo, ServerOptions } from './types.js';
 import type { FopenFlag, Mode } from '../modes.js';
-
-export type ExitInfo = ChildExit;
 
 export class ServerHandle extends ServerProcess<ReadyInfo> implements MountedServer {
   readonly kind = 'c' as const;

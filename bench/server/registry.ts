@@ -24,7 +24,7 @@ function alive(pid: number): boolean {
   }
 }
 
-export function cleanupAllSync(): void {
+function cleanupAllSync(): void {
   for (const s of live.values()) {
     if (alive(s.pid)) {
       try {

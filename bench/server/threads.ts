@@ -6,7 +6,7 @@ import type { ServerOptions, ServerStats } from './types.js';
  * max_background in the server's INIT reply (native/server/README.md): the kernel never has more
  * background requests (readahead, async direct I/O, writeback) at the server than this at once.
  */
-export const SERVER_MAX_BACKGROUND = 64;
+const SERVER_MAX_BACKGROUND = 64;
 /** Requests beyond the jobs' own: the runner's file operations on the mount (libuv's 4 threads), FORGETs. */
 const SPARE_THREADS = 8;
 /** The server's --threads range and default (native/server/args.c). */

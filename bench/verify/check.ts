@@ -13,7 +13,7 @@ export interface Mismatch {
   lengthGot?: number;
 }
 
-export const WINDOW = 16;
+const WINDOW = 16;
 
 /**
  * Null when `got` equals `expected`; else where they first differ. `offset` is the file offset of

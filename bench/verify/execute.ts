@@ -15,7 +15,7 @@ export interface Performed {
   written?: number[];
 }
 
-export function fallocFlags(mode: FallocMode): number {
+function fallocFlags(mode: FallocMode): number {
   switch (mode) {
     case 'alloc':
       return 0;

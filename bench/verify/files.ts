@@ -11,7 +11,7 @@ export interface TestFile {
   directFd: number | null;
 }
 
-export function fileName(i: number): string {
+function fileName(i: number): string {
   return `f${i}`;
 }
 

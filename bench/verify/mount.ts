@@ -1,10 +1,10 @@
 // A fresh mount of the server under test for one verify run (no iomode state, page cache or backing
 // file carries over from another mode), or the reason this mode cannot run on this kernel/server.
-import type { ModeSpec } from '../modes.js';
+import { specLabel, type ModeSpec } from '../modes.js';
 import type { ChildExit } from '../server/child.js';
 import type { MountedServer, ServerKind } from '../server/mounted.js';
-import { fuseNativeUnsupported, FuseNativeUnsupportedError, startFuseNativeServer } from '../server/fuse-native/index.js';
-import { startServer } from '../server/process.js';
+import { FuseNativeUnsupportedError } from '../server/fuse-native/start.js';
+import { SERVER_KINDS, type StartedServer } from '../server/kinds.js';
 import { commonUnsupported } from '../scenarios/passthrough-support.js';
 
 export interface VerifyMount {
@@ -21,11 +21,6 @@ export interface VerifyMount {
 
 export type MountOutcome = { mount: VerifyMount } | { unsupported: string };
 
-/** `direct+allow-mmap`: the label `--modes` takes and results show. */
-export function specLabel(spec: ModeSpec): string {
-  return [spec.label, ...spec.init].join('+');
-}
-
 export async function mountForVerify(o: {
   server: ServerKind;
   spec: ModeSpec;
@@ -35,40 +30,31 @@ export async function mountForVerify(o: {
   /** The AddressSanitizer build of the C server. */
   asan?: boolean;
 }): Promise<MountOutcome> {
-  if (o.server === 'fuse-native') {
-    const why = fuseNativeUnsupported(specLabel(o.spec));
-    if (why) return { unsupported: why };
-    try {
-      const server = await startFuseNativeServer({
-        backing: o.backing,
-        mountpoint: o.mountpoint,
-        mode: o.spec.mode === 'direct' ? 'direct' : 'cached',
-      });
-      return { mount: { server, stop: () => server.stop(), stderr: () => server.stderr(), negotiated: null, corruption: () => Promise.resolve(null) } };
-    } catch (e) {
-      if (e instanceof FuseNativeUnsupportedError) return { unsupported: e.message };
-      throw e;
-    }
+  const kind = SERVER_KINDS[o.server];
+  const refused = kind.modeUnsupported(specLabel(o.spec));
+  if (refused) return { unsupported: refused };
+  let started: StartedServer;
+  try {
+    started = await kind.start({
+      backing: o.backing,
+      mountpoint: o.mountpoint,
+      spec: o.spec,
+      c: { ...(o.corruptRead !== undefined ? { corruptRead: o.corruptRead } : {}), ...(o.asan ? { asan: true, readyTimeoutMs: 30_000 } : {}) },
+    });
+  } catch (e) {
+    if (e instanceof FuseNativeUnsupportedError) return { unsupported: e.message };
+    throw e;
   }
-  const server = await startServer({
-    backing: o.backing,
-    mountpoint: o.mountpoint,
-    mode: o.spec.mode,
-    fopen: o.spec.fopen,
-    init: o.spec.init,
-    ...(o.corruptRead !== undefined ? { corruptRead: o.corruptRead } : {}),
-    ...(o.asan ? { asan: true, readyTimeoutMs: 30_000 } : {}),
-  });
-  // Decided from this mount's own INIT exchange and its passthrough trial.
-  const why = commonUnsupported({ spec: o.spec }, server.ready);
+  const { server, c } = started;
+  // Decided from this mount's own INIT exchange and its passthrough trial (only the C server reports them).
+  const why = c ? commonUnsupported({ spec: o.spec }, c.ready) : null;
   if (why) {
     await server.stop();
     return { unsupported: why };
   }
   const corruption = async (): Promise<Record<string, unknown> | null> => {
-    const s = await server.stats();
-    const c = s['corruptRead'];
-    return c !== null && typeof c === 'object' ? (c as Record<string, unknown>) : null;
+    const r = c ? (await c.stats())['corruptRead'] : null;
+    return r !== null && typeof r === 'object' ? (r as Record<string, unknown>) : null;
   };
-  return { mount: { server, stop: () => server.stop(), stderr: () => server.stderr(), negotiated: server.ready.init.negotiated, corruption } };
+  return { mount: { server, stop: () => server.stop(), stderr: () => server.stderr(), negotiated: c?.ready.init.negotiated ?? null, corruption } };
 }

@@ -3,12 +3,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ModeSpec } from '../modes.js';
+import { specLabel, type ModeSpec } from '../modes.js';
 import { Progress } from '../runner/progress.js';
 import { forceUnmount, isMounted } from '../server/mounts.js';
 import type { MountedServer, ServerKind } from '../server/mounted.js';
 import { DEFAULT_CONFIG, type GeneratorConfig } from './generate.js';
-import { mountForVerify, specLabel } from './mount.js';
+import { mountForVerify } from './mount.js';
 import { runSession } from './session.js';
 import type { ModeRun, VerifyReport } from './types.js';
 

@@ -1,7 +1,7 @@
 // Valid results documents without a mount: the default matrix's shape, real encoded HDR histograms
 // drawn from a seeded distribution, a per-repeat run-to-run wobble, and an optional server-delay factor.
 // For report and compare tests while (and after) `fusebench run` produces the real thing.
-import { encode, newHistogram, recordAll, summarize } from '../../bench/hist/histogram.js';
+import { newHistogram, recordAll, summarize } from '../../bench/hist/histogram.js';
 import { parseResults, SCHEMA_VERSION, type Cell, type Micro, type OpStats, type Probe, type Results, type ServerOpStats, type ServiceTime, type TimePoint } from '../../bench/results/schema.js';
 import { prng } from '../../bench/analysis/stats.js';
 
@@ -33,11 +33,11 @@ export interface SyntheticOptions {
   initNegotiated?: string[];
 }
 
-export const DEFAULT_SCENARIOS = ['dio-write', 'dio-write-extend', 'read', 'mmap', 'fallback'];
-export const DEFAULT_MODES = ['cached', 'direct', 'parallel', 'passthrough', 'passthrough-direct', 'passthrough-parallel', 'direct+allow-mmap'];
+const DEFAULT_SCENARIOS = ['dio-write', 'dio-write-extend', 'read', 'mmap', 'fallback'];
+const DEFAULT_MODES = ['cached', 'direct', 'parallel', 'passthrough', 'passthrough-direct', 'passthrough-parallel', 'direct+allow-mmap'];
 
 /** Operation names each scenario records, as the real scenarios name them. */
-export const SCENARIO_OPS: Record<string, string[]> = {
+const SCENARIO_OPS: Record<string, string[]> = {
   'dio-write': ['write'],
   'dio-write-extend': ['write'],
   read: ['randread', 'seqread'],
@@ -118,7 +118,7 @@ function drawOp(r: () => number, baseNs: number, level: number, n: number): numb
  * A service-time histogram as fusebench-server sends it (native/server/stats.c: 8 sub-buckets per
  * power of two, exact below 8 ns, buckets named by their largest value), for values in ns.
  */
-export function serviceTime(values: number[]): ServiceTime {
+function serviceTime(values: number[]): ServiceTime {
   const buckets = new Map<number, number>();
   let max = 0;
   for (const x of values) {
@@ -331,15 +331,6 @@ export function syntheticResults(o: SyntheticOptions = {}): Results {
   };
   // Round trip through the schema: the helper must never hand a test an invalid document.
   return parseResults(JSON.parse(JSON.stringify(results)), 'synthetic results');
-}
-
-/** Encoded histogram of the given values (for tests that build cells by hand). */
-export function encodedHistogram(values: number[]): string {
-  const h = newHistogram();
-  recordAll(h, values);
-  const s = encode(h);
-  h.destroy();
-  return s;
 }
 
 /** Markup a hostile results file puts in every string it can; the report must show it as text. */

@@ -2,7 +2,7 @@
 // FUSEBENCH_REQUIRE_TOOLS=1 after installing the tools so a skip there is a failure.
 import { spawnSync } from 'node:child_process';
 
-export function haveTool(name: string): boolean {
+function haveTool(name: string): boolean {
   if (name.startsWith('/')) return spawnSync('test', ['-x', name]).status === 0;
   return spawnSync('sh', ['-c', `command -v ${JSON.stringify(name)}`], { stdio: 'ignore' }).status === 0;
 }

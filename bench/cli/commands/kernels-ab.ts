@@ -32,7 +32,7 @@ function flagValue(f: AbFlags, side: Side, what: '' | 'Image' | 'Modules' | 'Con
 }
 
 /** One side's request from its flags: exactly one of --SIDE VERSION and --SIDE-image PATH. */
-export function sideRequest(f: AbFlags, side: Side): KernelRequest {
+function sideRequest(f: AbFlags, side: Side): KernelRequest {
   const version = flagValue(f, side, '');
   const image = flagValue(f, side, 'Image');
   const modules = flagValue(f, side, 'Modules') ?? null;

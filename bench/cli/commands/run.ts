@@ -55,7 +55,7 @@ function stamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
 }
 
-export function matrixFromFlags(f: RunFlags): MatrixOptions {
+function matrixFromFlags(f: RunFlags): MatrixOptions {
   if (f.quick && f.full) throw new UsageError('--quick and --full are exclusive');
   const base = f.quick ? QUICK_PRESET : f.full ? FULL_PRESET : DEFAULT_PRESET;
   const m: MatrixOptions = { ...base };
@@ -173,7 +173,6 @@ export function registerRun(program: Command): void {
             backing,
             stopSignal,
             ...(f.probes !== false && hooks.probes ? { probes: hooks.probes } : {}),
-            ...(hooks.extraEnv ? { extraEnv: hooks.extraEnv } : {}),
             ...(sweepSpace ? { lattice: async () => (await sweepLattice(sweepSpace, DEFAULT_SWEEP_SETTINGS, stopSignal)).lattice } : {}),
           }),
         );

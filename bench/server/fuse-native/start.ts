@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FailError } from '../../cli/errors.js';
-import { ServerProcess, type ChildExit } from '../child.js';
+import { ServerProcess } from '../child.js';
 import type { MountedServer } from '../mounted.js';
 import { buildArgs, type FuseNativeMode } from './args.js';
 import { serverMainPath } from './support.js';
@@ -36,8 +36,6 @@ export interface FuseNativeReady {
   library: { fuseNative: string | null; libfuse: string | null; api: string };
   mountOptions: string[];
 }
-
-export type FuseNativeExit = ChildExit;
 
 /** The server could not run here (fuse-native or libfuse 2 missing): report the cell unsupported. */
 export class FuseNativeUnsupportedError extends FailError {}
@@ -86,14 +84,4 @@ export class FuseNativeServer extends ServerProcess<FuseNativeReady> implements 
 
 export function startFuseNativeServer(opts: FuseNativeOptions): Promise<FuseNativeServer> {
   return FuseNativeServer.start(opts);
-}
-
-/** Runs `fn` with a live fuse-native server and stops it afterwards, whatever happens. */
-export async function withFuseNativeServer<T>(opts: FuseNativeOptions, fn: (s: FuseNativeServer) => Promise<T>): Promise<T> {
-  const s = await startFuseNativeServer(opts);
-  try {
-    return await fn(s);
-  } finally {
-    await s.stop();
-  }
 }
