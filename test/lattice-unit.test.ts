@@ -14,7 +14,7 @@ import { syntheticResults } from './helpers/synthetic-results.js';
 import { diffLattices } from '../bench/lattice/diff.js';
 
 const seen: Observation = { refused: null, writeError: null, writes: 4, writesAfterClose: 0, maxInFlight: 1, clientWrites: 4 };
-const k618: KernelTerms = { asyncDio: false, allowMmap: false, writeback: false, passthrough: true };
+const k618: KernelTerms = { asyncDio: false, allowMmap: false, writeback: false, passthrough: true, iomode: true };
 const base: Combo = { fopen: ['DIRECT_IO', 'PARALLEL_DIRECT_WRITES'], init: ['passthrough'], client: 'direct', write: 'overwrite', engine: 'psync', interferer: 'none' };
 
 test('verdicts come from counts', () => {
@@ -32,6 +32,7 @@ test('the predictor encodes the lock rules', () => {
   assert.equal(predict({ ...base, write: 'extend' }, k618).verdict, 'exclusive');
   assert.equal(predict({ ...base, client: 'direct-append' }, k618).verdict, 'exclusive');
   assert.equal(predict({ ...base, interferer: 'caching-open' }, k618).verdict, 'exclusive');
+  assert.equal(predict({ ...base, interferer: 'caching-open' }, { ...k618, passthrough: false, iomode: false }).verdict, 'shared', 'before iomode (6.1) a caching open does not take the shared lock away');
   assert.equal(predict({ ...base, interferer: 'mmap-shared' }, k618).verdict, 'refused:ENODEV');
   assert.equal(predict({ ...base, interferer: 'mmap-shared' }, { ...k618, allowMmap: true }).verdict, 'exclusive');
   assert.equal(predict({ ...base, fopen: ['PASSTHROUGH'] }, k618).verdict, 'bypass');

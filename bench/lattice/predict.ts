@@ -2,6 +2,7 @@
 // fs/fuse/iomode.c, fs/fuse/file.c fuse_dio_wr_exclusive_lock / fuse_file_mmap / fuse_direct_IO,
 // fs/fuse/passthrough.c): which verdict each combination should get on a kernel with these INIT
 // terms. The sweep marks every observed cell `as predicted` or UNEXPECTED against this.
+import { hasIomode } from '../probes/capabilities.js';
 import type { ReadyInfo } from '../server/types.js';
 import type { Combo, LatticeInit } from './space.js';
 import type { Verdict } from './verdict.js';
@@ -13,6 +14,8 @@ export interface KernelTerms {
   writeback: boolean;
   /** Passthrough negotiated and usable (a BACKING_OPEN worked). */
   passthrough: boolean;
+  /** The iomode state machine (fs/fuse/iomode.c, 6.9): only with it does a caching open make direct writes exclusive. */
+  iomode: boolean;
 }
 
 export function termsFromReady(r: ReadyInfo): KernelTerms {
@@ -22,6 +25,7 @@ export function termsFromReady(r: ReadyInfo): KernelTerms {
     allowMmap: n.includes('DIRECT_IO_ALLOW_MMAP'),
     writeback: n.includes('WRITEBACK_CACHE'),
     passthrough: r.passthrough.usable,
+    iomode: hasIomode(r),
   };
 }
 
@@ -87,8 +91,9 @@ export function predict(c: Combo, k: KernelTerms): Prediction {
   const refusal = openRefusal(c, k, cachingOpen);
   if (refusal) return { verdict: 'refused:EIO', why: refusal };
 
-  let cachingMode = cachingOpen;
-  let cachingWhy = cachingOpen ? 'a caching open holds the inode in caching mode' : '';
+  // Before iomode (6.9) nothing tied a caching open to the direct-write lock.
+  let cachingMode = cachingOpen && k.iomode;
+  let cachingWhy = cachingMode ? 'a caching open holds the inode in caching mode' : '';
   if (c.interferer === 'mmap-shared' && !passthrough && dio) {
     if (!k.allowMmap) return { verdict: 'refused:ENODEV', why: 'MAP_SHARED of a DIRECT_IO file without DIRECT_IO_ALLOW_MMAP' };
     cachingMode = true;

@@ -75,7 +75,7 @@ function observedCell(c: Combo, terms: KernelTerms, o: Observation): LatticeCell
 }
 
 /** Predictions for cells whose mount failed: shown beside the error, never matched. */
-const NO_TERMS: KernelTerms = { asyncDio: false, allowMmap: false, writeback: false, passthrough: false };
+const NO_TERMS: KernelTerms = { asyncDio: false, allowMmap: false, writeback: false, passthrough: false, iomode: true };
 
 function serverInit(init: LatticeInit[]): { init: InitOption[]; initExtra: string[] } {
   return {

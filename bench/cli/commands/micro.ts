@@ -9,6 +9,7 @@ import { microTable } from '../../micro/format.js';
 import { FULL, QUICK, runMicro, type MicroPreset } from '../../micro/run.js';
 import { FailError, UsageError } from '../errors.js';
 import { parseDurationMs, parseList } from '../parse.js';
+import { withCtrlC } from '../interrupt.js';
 
 interface MicroFlags {
   quick?: boolean;
@@ -67,18 +68,8 @@ export function registerMicro(program: Command): void {
     .action(async (f: MicroFlags) => {
       const { servers, modes, preset } = microOptionsFromFlags(f);
       const outDir = resolve(f.out ?? join('out', `micro-${stamp()}`));
-      const abort = new AbortController();
-      const onSigint = (): void => {
-        if (abort.signal.aborted) {
-          process.stderr.write('\nfusebench: second Ctrl-C: stopping now (mounts are removed on exit)\n');
-          process.exit(130);
-        }
-        abort.abort();
-        process.stderr.write('\nfusebench: Ctrl-C: stopping after the current task, then writing what finished (Ctrl-C again to abort)\n');
-      };
-      process.on('SIGINT', onSigint);
-      try {
-        const results = await runMicro({ preset, quick: f.quick === true, servers, modes, signal: abort.signal });
+      await withCtrlC('stopping after the current task, then writing what finished', async (stop) => {
+        const results = await runMicro({ preset, quick: f.quick === true, servers, modes, signal: stop.signal });
         // What we write must be what the report reads back.
         parseResults(results, 'micro results');
         mkdirSync(outDir, { recursive: true });
@@ -93,8 +84,6 @@ export function registerMicro(program: Command): void {
           const kinds = [...new Set(failed.map((e) => `${e.server}/${e.mode}: ${e.reason ?? 'error'}`))];
           throw new FailError(`${failed.length} micro cells failed (results written to ${path}):\n  ${kinds.slice(0, 5).join('\n  ')}`);
         }
-      } finally {
-        process.off('SIGINT', onSigint);
-      }
+      });
     });
 }

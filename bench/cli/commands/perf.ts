@@ -13,6 +13,7 @@ import { formatTransportPerf, perfTransport, TransportUnavailable } from '../../
 import { withEnableUring } from '../../env/enable-uring.js';
 import { FailError, UsageError } from '../errors.js';
 import { parseDurationMs, parsePositiveInt } from '../parse.js';
+import { withCtrlC } from '../interrupt.js';
 
 const WHICH = ['server', 'fidelity', 'lock', 'scale', 'transport'] as const;
 
@@ -29,26 +30,6 @@ const DEFAULTS: Record<(typeof WHICH)[number], { duration: string; rounds: numbe
   scale: { duration: '500ms', rounds: 3 },
   transport: { duration: '1s', rounds: 8 },
 };
-
-/**
- * Runs a figure with Ctrl-C turned into a flag it polls: fio (in our process group) dies with the
- * signal and the run unwinds through its finally blocks, which unmount every server (and a tmpfs);
- * a second Ctrl-C exits at once through the registry's exit hook.
- */
-async function untilInterrupted<T>(log: (s: string) => void, run: (interrupted: () => boolean) => Promise<T>): Promise<T> {
-  let interrupted = false;
-  const onSigint = (): void => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    log('interrupted: stopping after cleanup (Ctrl-C again to exit at once)');
-  };
-  process.on('SIGINT', onSigint);
-  try {
-    return await run(() => interrupted);
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
-}
 
 export function registerPerf(program: Command): void {
   program
@@ -98,8 +79,9 @@ export function registerPerf(program: Command): void {
       let text = '';
       if (sel.includes('server')) {
         const { seconds, rounds } = settings('server');
-        const p = await untilInterrupted(log, (interrupted) =>
-          perfServerVsNative({ runtimeSec: seconds, rounds, log, backingFs: o.tmpfs ? 'tmpfs' : 'disk', only, foreign, interrupted }),
+        // fio (in our process group) dies with the first Ctrl-C too; the run then unmounts every server.
+        const p = await withCtrlC('stopping after cleanup', (stop) =>
+          perfServerVsNative({ runtimeSec: seconds, rounds, log, backingFs: o.tmpfs ? 'tmpfs' : 'disk', only, foreign, interrupted: () => stop.stop }),
         );
         doc['server'] = p; // carries its own runtimeSec and rounds
         goals.push(...p.goals);
@@ -129,7 +111,7 @@ export function registerPerf(program: Command): void {
       if (sel.includes('transport')) {
         const { seconds, rounds } = settings('transport');
         try {
-          const t = await untilInterrupted(log, (interrupted) => withEnableUring(o.enableUring === true, () => perfTransport(seconds, rounds, log, interrupted)));
+          const t = await withCtrlC('stopping after cleanup', (stop) => withEnableUring(o.enableUring === true, () => perfTransport(seconds, rounds, log, () => stop.stop)));
           doc['transport'] = t;
           text += `\n== io_uring vs /dev/fuse\n${formatTransportPerf(t)}`;
         } catch (e) {

@@ -21,6 +21,7 @@ import { sweepLattice } from './sweep.js';
 import { ENGINES, type Engine } from '../../../workers/task.js';
 import { TRANSPORTS, type Transport } from '../../server/types.js';
 import { withEnableUring } from '../../env/enable-uring.js';
+import { withCtrlC } from '../interrupt.js';
 
 /** The addon's ceiling on in-flight I/Os per job (native/addon/spec_parse.c MAX_DEPTH is higher). */
 const MAX_IODEPTH = 1024;
@@ -154,17 +155,7 @@ export function registerRun(program: Command): void {
         throw new FailError('fusebench run mounts FUSE filesystems with mount(2) and registers passthrough backing files, which needs root: run it as root');
       }
       const outDir = resolve(f.out ?? join('out', `${stamp()}-${release()}`));
-      const stopSignal = { stop: false };
-      const onSigint = (): void => {
-        if (stopSignal.stop) {
-          process.stderr.write('\nfusebench: second Ctrl-C: stopping now (mounts are removed on exit)\n');
-          process.exit(130);
-        }
-        stopSignal.stop = true;
-        process.stderr.write('\nfusebench: Ctrl-C: finishing the current cell, then writing what finished (Ctrl-C again to abort)\n');
-      };
-      process.on('SIGINT', onSigint);
-      try {
+      await withCtrlC('finishing the current cell, then writing what finished', async (stopSignal) => {
         const hooks = await runHooks();
         const { results, path } = await withEnableUring(f.enableUring === true, () =>
           runMatrix({
@@ -184,8 +175,6 @@ export function registerRun(program: Command): void {
         }
         process.stderr.write(`fusebench: results ${path}${f.report !== false && hooks.report ? `, report ${join(outDir, 'index.html')}` : ''}${results.interrupted ? ' (interrupted: partial)' : ''}\n`);
         if (results.interrupted) process.exitCode = 130;
-      } finally {
-        process.off('SIGINT', onSigint);
-      }
+      });
     });
 }

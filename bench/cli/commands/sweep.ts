@@ -17,6 +17,7 @@ import { SCHEMA_VERSION, type Results } from '../../results/schema.js';
 import { toolVersion } from '../../version.js';
 import { FailError } from '../errors.js';
 import { runHooks } from '../run-hooks.js';
+import { withCtrlC } from '../interrupt.js';
 
 interface SweepCommandFlags extends SweepFlags {
   out?: string;
@@ -72,14 +73,7 @@ export function registerSweep(program: Command): void {
       const settings = settingsFromFlags(f);
       if (process.getuid?.() !== 0) throw new FailError('fusebench sweep mounts FUSE filesystems with mount(2) and registers passthrough backing files, which needs root: run it as root');
       const outDir = resolve(f.out ?? join('out', `sweep-${stamp()}-${release()}`));
-      const stopSignal = { stop: false };
-      const onSigint = (): void => {
-        if (stopSignal.stop) process.exit(130);
-        stopSignal.stop = true;
-        process.stderr.write('\nfusebench: Ctrl-C: finishing the current batch, then writing what finished (Ctrl-C again to abort)\n');
-      };
-      process.on('SIGINT', onSigint);
-      try {
+      await withCtrlC('finishing the current batch, then writing what finished', async (stopSignal) => {
         const startedAt = new Date().toISOString();
         const { lattice, offer } = await sweepLattice(space, settings, stopSignal);
         const results: Results = {
@@ -102,8 +96,6 @@ export function registerSweep(program: Command): void {
         else process.stdout.write(latticeTable(lattice, { color: process.stdout.isTTY === true }));
         process.stderr.write(`fusebench: results ${path}${f.report !== false && hooks.report ? `, report ${join(outDir, 'index.html')}` : ''}\n`);
         if (lattice.interrupted) process.exitCode = 130;
-      } finally {
-        process.off('SIGINT', onSigint);
-      }
+      });
     });
 }

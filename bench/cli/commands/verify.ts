@@ -7,6 +7,7 @@ import { formatFailure } from '../../verify/log.js';
 import { verifyTable } from '../../verify/table.js';
 import { FailError, UsageError } from '../errors.js';
 import { parseList, parseModeList, parsePositiveInt, parseServerList } from '../parse.js';
+import { withCtrlC } from '../interrupt.js';
 
 interface VerifyFlags {
   modes?: string;
@@ -57,17 +58,7 @@ export function registerVerify(program: Command): void {
         throw new FailError('fusebench verify mounts FUSE filesystems with mount(2) and registers passthrough backing files, which needs root: run it as root');
       }
       process.stderr.write(`fusebench: verify, seed ${seed}, ${ops} ops per mode, ${specs.length * servers.length} run(s)\n`);
-      const stopSignal = { stop: false };
-      const onSigint = (): void => {
-        if (stopSignal.stop) {
-          process.stderr.write('\nfusebench: second Ctrl-C: stopping now (mounts are removed on exit)\n');
-          process.exit(130);
-        }
-        stopSignal.stop = true;
-        process.stderr.write('\nfusebench: Ctrl-C: stopping the current run and unmounting (Ctrl-C again to abort)\n');
-      };
-      process.on('SIGINT', onSigint);
-      try {
+      await withCtrlC('stopping the current run and unmounting', async (stopSignal) => {
         const report = await runVerify({ specs, servers, ops, seed, stopSignal, ...(corruptRead !== undefined ? { corruptRead } : {}) });
         if (f.json) {
           process.stdout.write(JSON.stringify(report) + '\n');
@@ -78,8 +69,6 @@ export function registerVerify(program: Command): void {
         }
         if (stopSignal.stop) process.exitCode = 130;
         else if (!report.passed) process.exitCode = 1;
-      } finally {
-        process.off('SIGINT', onSigint);
-      }
+      });
     });
 }
