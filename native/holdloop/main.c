@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -100,6 +101,10 @@ int main(int argc, char **argv)
 	hold_ns = parse_u64("HOLD_US", argv[2], 1, 3600000000ull) * 1000u;
 	lead_in_ns = parse_u64("LEAD_IN_MS", argv[3], 0, 3600000) * 1000000u;
 	window_ns = parse_u64("WINDOW_MS", argv[4], 1, 3600000) * 1000000u;
+	/* The same timer slack as the server's holds: 1 % of the hold, at most the default 50 us
+	 * (set_timer_slack in native/server/delay.c). Threads inherit it. */
+	unsigned long slack = (unsigned long)(hold_ns / 100);
+	prctl(PR_SET_TIMERSLACK, slack < 1 ? 1UL : slack > 50000 ? 50000UL : slack);
 	pthread_t *ts = calloc(threads, sizeof *ts);
 	if (!ts || pthread_barrier_init(&barrier, NULL, threads) != 0) {
 		fprintf(stderr, "fusebench-holdloop: out of memory\n");

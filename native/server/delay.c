@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 
 static _Atomic uint64_t delays[FB_OPSLOTS];
 
@@ -163,8 +164,25 @@ static bool take_early(uint64_t unique)
 	return false;
 }
 
+/* An injected delay is a measured quantity: the default timer slack (50 us) lets every 1 ms hold run
+ * up to 5 % long, which `perf scale` showed as a 0.82-0.85x ceiling at 1-16 writers. A slack of 1 % of
+ * the hold keeps that within the goal, while still letting the kernel fold nearby expiries into one
+ * interrupt when many holds are pending (with 1 ns, 64 writers did about 15 % fewer writes on 2 CPUs). */
+static void set_timer_slack(uint64_t hold_ns)
+{
+	static _Thread_local unsigned long current;
+	unsigned long want = (unsigned long)(hold_ns / 100);
+	if (want < 1)
+		want = 1;
+	if (want > 50000)
+		want = 50000;
+	if (want != current && prctl(PR_SET_TIMERSLACK, want) == 0)
+		current = want;
+}
+
 bool delay_wait(struct fb_waiter *w, uint64_t unique, uint64_t ns)
 {
+	set_timer_slack(ns);
 	uint64_t deadline = fb_now_ns() + ns;
 	struct timespec ts = { .tv_sec = (time_t)(deadline / 1000000000ull), .tv_nsec = (long)(deadline % 1000000000ull) };
 	/* early_lock orders this against delay_interrupt(): the INTERRUPT either finds the waiter or left
