@@ -1,6 +1,8 @@
 // CPU time over a window: the whole machine's (/proc/stat) and ours (this process with its job
 // threads, plus the server process), to tell a load the CPUs cannot carry from one the server caps.
-import { readFileSync } from 'node:fs';
+// And how long our threads sat runnable without a CPU (schedstat), which slows every round trip long
+// before the CPUs read 100 % busy.
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** /proc reports CPU time in USER_HZ ticks, which Linux fixes at 100 per second for userspace. */
 const TICK_NS = 1e7;
@@ -11,6 +13,8 @@ export interface CpuSnapshot {
   machineTotalNs: number;
   selfNs: number;
   serverNs: number;
+  /** Run-queue wait of this process's and the server's threads so far; NaN without schedstat. */
+  runWaitNs: number;
 }
 
 export interface CpuUse {
@@ -20,7 +24,14 @@ export interface CpuUse {
   oursCpus: number;
   /** CPUs' worth of time used by everything else on the machine. */
   othersCpus: number;
+  /**
+   * How many of our threads (harness and server) were, on average, runnable but waiting for a CPU.
+   * Times 1e6 / ops per second: µs of run-queue wait per operation. NaN where not measured.
+   */
+  oursWaitingCpus: number;
 }
+
+export const CPU_NOT_MEASURED: CpuUse = { machineBusy: NaN, oursCpus: NaN, othersCpus: NaN, oursWaitingCpus: NaN };
 
 function processNs(pid: number): number {
   try {
@@ -30,6 +41,31 @@ function processNs(pid: number): number {
     return (Number(f[11]) + Number(f[12])) * TICK_NS;
   } catch {
     return 0;
+  }
+}
+
+/**
+ * The second field of /proc/<pid>/task/<tid>/schedstat is the time the thread spent on a run queue
+ * waiting to run (kernel sched_info, ns), summed over the process's live threads. Threads that exit
+ * during a window take theirs with them; the windows measured here keep their threads.
+ */
+function runQueueWaitNs(pid: number | 'self'): number {
+  let sum = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      sum += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+    } catch {
+      /* the thread exited between the listing and the read */
+    }
+  }
+  return sum;
+}
+
+function runWaitNs(serverPid: number): number {
+  try {
+    return runQueueWaitNs('self') + runQueueWaitNs(serverPid);
+  } catch {
+    return NaN; // no schedstat (CONFIG_SCHED_INFO off) or the server is gone
   }
 }
 
@@ -46,6 +82,7 @@ export function cpuSnapshot(serverPid: number): CpuSnapshot {
     machineTotalNs: total * TICK_NS,
     selfNs: (self.user + self.system) * 1000,
     serverNs: processNs(serverPid),
+    runWaitNs: runWaitNs(serverPid),
   };
 }
 
@@ -58,5 +95,6 @@ export function cpuUse(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
     machineBusy: total > 0 ? busy / total : 0,
     oursCpus: wall > 0 ? ours / wall : 0,
     othersCpus: wall > 0 ? Math.max(0, busy - ours) / wall : 0,
+    oursWaitingCpus: wall > 0 ? (b.runWaitNs - a.runWaitNs) / wall : NaN,
   };
 }

@@ -19,7 +19,7 @@ import { startServer } from '../server/process.js';
 import { isServerBound, serverPoolFor, serverThreadsFor, serverThreadsOf } from '../server/threads.js';
 import { fmtRate } from '../format.js';
 import { textTable } from '../text-table.js';
-import { cpuSnapshot, cpuUse, type CpuSnapshot, type CpuUse } from './cpu.js';
+import { CPU_NOT_MEASURED, cpuSnapshot, cpuUse, type CpuSnapshot, type CpuUse } from './cpu.js';
 import { harnessRandWrite } from './harness-run.js';
 import { runHoldLoop } from './hold-loop.js';
 import { runBareLoop } from './bare-loop.js';
@@ -82,7 +82,7 @@ export interface ScalePerf {
 async function measure(pool: Parameters<typeof harnessRandWrite>[0], dir: string, t: Target, jobs: number, seconds: number, seed: number): Promise<ScaleRun> {
   if (t.mode === null) {
     const h = runHoldLoop(jobs, DELAY_NS, LEAD_IN_SEC, seconds);
-    return { iops: h.holdsPerSec, maxWritesInFlight: null, threads: null, cpu: { machineBusy: NaN, oursCpus: h.cpus, othersCpus: NaN } };
+    return { iops: h.holdsPerSec, maxWritesInFlight: null, threads: null, cpu: { ...CPU_NOT_MEASURED, oursCpus: h.cpus } };
   }
   const server = await startServer({
     backing: join(dir, 'backing'),
@@ -101,7 +101,7 @@ async function measure(pool: Parameters<typeof harnessRandWrite>[0], dir: string
         iops: l.iops,
         maxWritesInFlight: s.ops['WRITE']?.maxInFlightPerInode ?? 0,
         threads: serverThreadsOf(s),
-        cpu: { machineBusy: NaN, oursCpus: NaN, othersCpus: NaN },
+        cpu: CPU_NOT_MEASURED,
       };
     }
     await harnessRandWrite(pool, server, FILE, SIZE, jobs, LEAD_IN_SEC, seed);
@@ -117,7 +117,7 @@ async function measure(pool: Parameters<typeof harnessRandWrite>[0], dir: string
       iops: run.iops,
       maxWritesInFlight: run.maxWritesInFlight,
       threads: run.threads,
-      cpu: at.start ? cpuUse(at.start, end) : { machineBusy: NaN, oursCpus: NaN, othersCpus: NaN },
+      cpu: at.start ? cpuUse(at.start, end) : CPU_NOT_MEASURED,
     };
   } finally {
     await server.stop();
@@ -177,16 +177,19 @@ function scaleGoals(rows: ScaleRow[]): Goal[] {
 
 const pct = (x: number): string => (Number.isNaN(x) ? '-' : `${(x * 100).toFixed(0)} %`);
 const cpus = (x: number): string => (Number.isNaN(x) ? '-' : x.toFixed(2));
+/** CPUs' worth of time over a window, per operation, in µs. */
+const perOp = (cpusWorth: number, iops: number): string => (iops > 0 && !Number.isNaN(cpusWorth) ? ((cpusWorth * 1e6) / iops).toFixed(1) : '-');
 
 export function formatScale(p: ScalePerf): string {
   const table = textTable(
-    ['jobs', 'target', 'ops/s', '× jobs/delay', 'max WRITEs in flight', 'threads busy/started/limit', 'machine CPU busy', 'ours (CPUs)', 'others (CPUs)', 'our CPU µs/op'],
+    ['jobs', 'target', 'ops/s', '× jobs/delay', 'max WRITEs in flight', 'threads busy/started/limit', 'machine CPU busy', 'ours (CPUs)', 'others (CPUs)', 'our CPU µs/op', 'our wait for a CPU µs/op'],
     p.rows.map((row) => {
       const rs = row.runs;
       const iops = iopsOf(row);
       const server = row.target !== 'hold-only';
       const maxThreads = (f: (t: ServerThreads) => number): string => String(Math.max(0, ...rs.map((r) => (r.threads ? f(r.threads) : 0))));
       const ours = median(rs.map((r) => r.cpu.oursCpus));
+      const waiting = median(rs.map((r) => r.cpu.oursWaitingCpus));
       return [
         String(row.jobs),
         row.target + (rs.some((r) => isServerBound(r.threads)) ? ' SERVER-BOUND' : ''),
@@ -197,7 +200,8 @@ export function formatScale(p: ScalePerf): string {
         pct(median(rs.map((r) => r.cpu.machineBusy))),
         cpus(ours),
         cpus(median(rs.map((r) => r.cpu.othersCpus))),
-        iops > 0 && !Number.isNaN(ours) ? ((ours * 1e6) / iops).toFixed(1) : '-',
+        perOp(ours, iops),
+        perOp(waiting, iops),
       ];
     }),
     { numeric: (c) => c !== 1 },
@@ -209,7 +213,8 @@ export function formatScale(p: ScalePerf): string {
     `no-delay: a control, parallel on the null backend without a delay, the most round trips this machine makes at that concurrency; ` +
     `hold-only: a control, as many threads of a plain C program doing only the server's 1 ms timed wait (no FUSE), its own CPU only; ` +
     `${p.seconds}s windows after a ${LEAD_IN_SEC}s lead-in on each mount, medians of ${p.rounds} rounds in alternating order; ` +
-    `server threads at most jobs + ${serverThreadsFor(0)}; our CPU = the harness process and the server together)\n` +
+    `server threads at most jobs + ${serverThreadsFor(0)}; our CPU = the harness process and the server together; ` +
+    `our wait for a CPU = the time their threads were runnable but not running (schedstat run delay), per write: each write wakes its writer once and a server thread twice, all on its path)\n` +
     limitNotes(p)
   );
 }
@@ -233,6 +238,10 @@ function limitNotes(p: ScalePerf): string {
     if (loop > got * (1 + TOLERANCE)) reasons.push(`the same writers in plain C made ${fmtRate(loop)}/s: our harness is part of the limit`);
     if (ceiling > 0 && ceiling < ideal(jobs) * (1 - TOLERANCE)) reasons.push(`without any delay this machine made only ${fmtRate(ceiling)} round trips/s at ${jobs} jobs`);
     if (holds > 0 && holds < ideal(jobs) * (1 - TOLERANCE)) reasons.push(`the 1 ms holds alone, without FUSE, came to ${fmtRate(holds)}/s (${(holds / ideal(jobs)).toFixed(2)}×)`);
+    const waitUs = (median(par.runs.map((r) => r.cpu.oursWaitingCpus)) * 1e6) / got;
+    // A write that should take the delay took jobs/got; name the CPU wait when it is a fair part of that.
+    const lateUs = (jobs / got) * 1e6 - DELAY_NS / 1e3;
+    if (waitUs > 0.25 * lateUs) reasons.push(`our threads waited ${waitUs.toFixed(0)} µs per write for a CPU (of ${lateUs.toFixed(0)} µs a write took beyond the delay)`);
     if (busy > 0.9) reasons.push(`the CPUs were ${pct(busy)} busy (ours ${cpus(median(par.runs.map((r) => r.cpu.oursCpus)))}, others ${cpus(median(par.runs.map((r) => r.cpu.othersCpus)))} CPUs)`);
     const why = reasons.length > 0 ? reasons.join('; ') : 'neither the server, the CPUs nor the controls were saturated';
     const harness = loop > 0 && loop <= got * (1 + TOLERANCE) ? `; the same writers in plain C made ${fmtRate(loop)}/s: not our harness` : '';
