@@ -2,8 +2,8 @@
 // server, in `direct` and `parallel`. On the shared path each writer should complete ~1/delay writes
 // per second, so throughput should follow jobs × 1/delay, and the server must never be what stops it.
 //
-// Four controls say whose limit a shortfall is. The CPU time of the window: the machine's (anyone's)
-// and ours (harness with its job threads, plus the server). The same writers in a plain C program
+// Controls say whose limit a shortfall is. The CPU time of the window: the machine's (anyone's)
+// and ours (harness with its job threads, plus the server), and how long our threads waited for a CPU. The same writers in a plain C program
 // (fusebench-loop, the harness's loop on pthreads): whether Node or Piscina costs anything. The same
 // writers with no delay on the null backend: the most round trips per second this machine makes at
 // that concurrency at all. And the hold alone: as many threads doing nothing but the server's 1 ms

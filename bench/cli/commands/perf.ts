@@ -38,7 +38,7 @@ export function registerPerf(program: Command): void {
     .description(
       'server: fio on our mount vs the backing directory (direct, parallel, passthrough; disk and null backends). ' +
         'fidelity: our harness vs fio on the same mount and job, each of our windows between two of fio’s, with fio against itself as the noise floor and our C loop run as a plain C program (fusebench-loop) as the control. lock: 8 writers with a 1 ms WRITE delay, parallel vs direct. ' +
-        `scale: ${SCALE_JOBS.join(', ')} writers with a 1 ms WRITE delay in direct and parallel against jobs × 1/delay, with the CPU time, the same writers in plain C, a no-delay run and the 1 ms hold alone (no FUSE) as controls of whose limit a shortfall is. ` +
+        `scale: ${SCALE_JOBS.join(', ')} writers with a 1 ms WRITE delay in direct and parallel against jobs × 1/delay, with the CPU time, our threads' wait for a CPU, the same writers in plain C, a no-delay run and the 1 ms hold alone (no FUSE) as controls of whose limit a shortfall is. ` +
         'transport: FUSE over io_uring vs /dev/fuse (parallel mode; 4 KiB O_DIRECT random writes with 1 and 4 jobs, 128 KiB sequential reads; null and disk backends): throughput and CPU per operation of server and client. ' +
         'Ratios come from one run with targets in alternating order; the machine is noisy, so read ratios, not absolutes.',
     )
