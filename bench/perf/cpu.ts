@@ -2,7 +2,8 @@
 // threads, plus the server process), to tell a load the CPUs cannot carry from one the server caps.
 // And how long our threads sat runnable without a CPU (schedstat), which slows every round trip long
 // before the CPUs read 100 % busy.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { forEachThreadFile, processCpuNs } from '../runner/cpu.js';
 
 /** /proc reports CPU time in USER_HZ ticks, which Linux fixes at 100 per second for userspace. */
 const TICK_NS = 1e7;
@@ -33,17 +34,6 @@ export interface CpuUse {
 
 export const CPU_NOT_MEASURED: CpuUse = { machineBusy: NaN, oursCpus: NaN, othersCpus: NaN, oursWaitingCpus: NaN };
 
-function processNs(pid: number): number {
-  try {
-    // Fields after the command name (which may contain spaces): utime is the 14th field, stime the 15th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * TICK_NS;
-  } catch {
-    return 0;
-  }
-}
-
 /**
  * The second field of /proc/<pid>/task/<tid>/schedstat is the time the thread spent on a run queue
  * waiting to run (kernel sched_info, ns), summed over the process's live threads. Threads that exit
@@ -51,13 +41,7 @@ function processNs(pid: number): number {
  */
 function runQueueWaitNs(pid: number | 'self'): number {
   let sum = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      sum += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
-    } catch {
-      /* the thread exited between the listing and the read */
-    }
-  }
+  forEachThreadFile(pid, 'schedstat', (text) => (sum += Number(text.split(' ')[1])));
   return sum;
 }
 
@@ -81,7 +65,7 @@ export function cpuSnapshot(serverPid: number): CpuSnapshot {
     machineBusyNs: (total - idle) * TICK_NS,
     machineTotalNs: total * TICK_NS,
     selfNs: (self.user + self.system) * 1000,
-    serverNs: processNs(serverPid),
+    serverNs: processCpuNs(serverPid) ?? 0,
     runWaitNs: runWaitNs(serverPid),
   };
 }

@@ -3,10 +3,10 @@
 // per second, so throughput should follow jobs × 1/delay, and the server must never be what stops it.
 //
 // Controls say whose limit a shortfall is. The CPU time of the window: the machine's (anyone's)
-// and ours (harness with its job threads, plus the server), and how long our threads waited for a CPU. The same writers in a plain C program
-// (fusebench-loop, the harness's loop on pthreads): whether Node or Piscina costs anything. The same
-// writers with no delay on the null backend: the most round trips per second this machine makes at
-// that concurrency at all. And the hold alone: as many threads doing nothing but the server's 1 ms
+// and ours (harness with its job threads, plus the server), and how long our threads waited for a
+// CPU. The same writers in a plain C program (fusebench-loop, the harness's loop on pthreads): whether
+// Node or Piscina costs anything. The same writers with no delay on the null backend: the most round
+// trips per second this machine makes at that concurrency at all. And the hold alone: as many threads doing nothing but the server's 1 ms
 // timed wait, in a plain C program (fusebench-holdloop). When one of the last two is below
 // jobs × 1/delay, no server could reach the goal here.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -177,8 +177,12 @@ function scaleGoals(rows: ScaleRow[]): Goal[] {
 
 const pct = (x: number): string => (Number.isNaN(x) ? '-' : `${(x * 100).toFixed(0)} %`);
 const cpus = (x: number): string => (Number.isNaN(x) ? '-' : x.toFixed(2));
-/** CPUs' worth of time over a window, per operation, in µs. */
-const perOp = (cpusWorth: number, iops: number): string => (iops > 0 && !Number.isNaN(cpusWorth) ? ((cpusWorth * 1e6) / iops).toFixed(1) : '-');
+/** CPUs' worth of time over a window, per operation, in µs; NaN when not measured or no operation. */
+const perOpUs = (cpusWorth: number, iops: number): number => (iops > 0 ? (cpusWorth * 1e6) / iops : NaN);
+const perOp = (cpusWorth: number, iops: number): string => {
+  const us = perOpUs(cpusWorth, iops);
+  return Number.isNaN(us) ? '-' : us.toFixed(1);
+};
 
 export function formatScale(p: ScalePerf): string {
   const table = textTable(
@@ -238,7 +242,7 @@ function limitNotes(p: ScalePerf): string {
     if (loop > got * (1 + TOLERANCE)) reasons.push(`the same writers in plain C made ${fmtRate(loop)}/s: our harness is part of the limit`);
     if (ceiling > 0 && ceiling < ideal(jobs) * (1 - TOLERANCE)) reasons.push(`without any delay this machine made only ${fmtRate(ceiling)} round trips/s at ${jobs} jobs`);
     if (holds > 0 && holds < ideal(jobs) * (1 - TOLERANCE)) reasons.push(`the 1 ms holds alone, without FUSE, came to ${fmtRate(holds)}/s (${(holds / ideal(jobs)).toFixed(2)}×)`);
-    const waitUs = (median(par.runs.map((r) => r.cpu.oursWaitingCpus)) * 1e6) / got;
+    const waitUs = perOpUs(median(par.runs.map((r) => r.cpu.oursWaitingCpus)), got);
     // A write that should take the delay took jobs/got; name the CPU wait when it is a fair part of that.
     const lateUs = (jobs / got) * 1e6 - DELAY_NS / 1e3;
     if (waitUs > 0.25 * lateUs) reasons.push(`our threads waited ${waitUs.toFixed(0)} µs per write for a CPU (of ${lateUs.toFixed(0)} µs a write took beyond the delay)`);

@@ -12,7 +12,7 @@ import type { CellCpu } from '../results/schema.js';
 const USER_HZ = 100;
 
 /** CPU time of a process in ns, or null when it cannot be read (gone, or another pid namespace). */
-function processCpuNs(pid: number): number | null {
+export function processCpuNs(pid: number): number | null {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -29,6 +29,23 @@ function processCpuNs(pid: number): number | null {
 }
 
 /**
+ * `add` applied to /proc/<pid>/task/<tid>/<file> of every live thread of a process, summed by the
+ * caller. Throws when the process is gone; a thread that ends between the listing and its read is
+ * left out.
+ */
+export function forEachThreadFile(pid: number | 'self', file: string, add: (text: string) => void): void {
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/task/${tid}/${file}`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    add(text);
+  }
+}
+
+/**
  * Context switches of all threads of a process (/proc/<pid>/task/<tid>/status): voluntary (it slept)
  * and involuntary (it was preempted). Null when unreadable.
  */
@@ -36,16 +53,10 @@ function processSwitches(pid: number): { voluntary: number; involuntary: number 
   try {
     let voluntary = 0;
     let involuntary = 0;
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      let text: string;
-      try {
-        text = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
-      } catch {
-        continue; // the thread ended meanwhile
-      }
+    forEachThreadFile(pid, 'status', (text) => {
       voluntary += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(text)?.[1] ?? 0);
       involuntary += Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(text)?.[1] ?? 0);
-    }
+    });
     return { voluntary, involuntary };
   } catch {
     return null;
